@@ -1,0 +1,26 @@
+/* SPDX-License-Identifier: MIT */
+#pragma once
+
+/*
+ * Turning a raw source event into something PutLogEvents accepts (SPEC §4): invalid UTF-8
+ * becomes U+FFFD, an event over the size limit is cut on a UTF-8 boundary and ends with
+ * "[truncated]", empty/whitespace-only messages and events outside the time window
+ * (older than 14 days, more than 2 hours ahead) are refused with a reason. Pure.
+ */
+
+#include "shared/strbuf.h"
+
+typedef enum EventVerdict {
+        EVENT_OK,
+        EVENT_TRUNCATED, /* OK, but cut to fit */
+        EVENT_EMPTY,
+        EVENT_TOO_OLD,
+        EVENT_TOO_NEW,
+} EventVerdict;
+
+const char *event_verdict_to_string(EventVerdict v);
+
+/* Writes the repaired message into out (reset first). max_event_size counts the 26-byte
+ * overhead, as CloudWatch does. now_ms is the current realtime in ms. */
+EventVerdict event_prepare(const char *msg, size_t size, int64_t timestamp_ms, int64_t now_ms,
+                           uint64_t max_event_size, StrBuf *out);

@@ -1,0 +1,87 @@
+/* SPDX-License-Identifier: MIT */
+/* Ordered acknowledgement: commits only once every earlier record is settled. */
+
+#include "ack.h"
+#include "test.h"
+
+static char *committed[16];
+static unsigned n_committed, n_freed;
+
+static void commit(void *token, void *userdata) {
+        (void) userdata;
+        committed[n_committed++] = token;
+}
+
+static void free_token(void *token) {
+        (void) token;
+        n_freed++;
+}
+
+static void reset(void) {
+        n_committed = n_freed = 0;
+}
+
+TEST(commits_in_order_when_acks_arrive_out_of_order) {
+        AckTracker *t;
+        AckChunk *a, *b;
+
+        reset();
+        ASSERT_OK(ack_tracker_new(commit, free_token, NULL, &t));
+        ASSERT_OK(ack_tracker_add_record(t, &a));
+        ASSERT_OK(ack_tracker_seal(t, "A"));
+        ASSERT_OK(ack_tracker_add_record(t, &b));
+        ASSERT_OK(ack_tracker_add_record(t, &b));
+        ASSERT_OK(ack_tracker_seal(t, "B"));
+        ASSERT_EQ(ack_tracker_pending(t), 3);
+
+        ack_chunk_done(b, 2);
+        ASSERT_EQ(n_committed, 0); /* A still pending */
+        ack_chunk_done(a, 1);
+        ASSERT_EQ(n_committed, 1); /* only the newest token is committed */
+        ASSERT_STREQ(committed[0], "B");
+        ASSERT_EQ(n_freed, 1); /* A's token freed unused */
+        ASSERT_TRUE(ack_tracker_idle(t));
+        ack_tracker_detach(t);
+}
+
+TEST(unsealed_chunk_never_commits) {
+        AckTracker *t;
+        AckChunk *a;
+
+        reset();
+        ASSERT_OK(ack_tracker_new(commit, free_token, NULL, &t));
+        ASSERT_OK(ack_tracker_add_record(t, &a));
+        ack_chunk_done(a, 1);
+        ASSERT_EQ(n_committed, 0);
+        ASSERT_EQ(ack_tracker_open_records(t), 1);
+        ASSERT_OK(ack_tracker_seal(t, "A"));
+        ASSERT_EQ(n_committed, 1);
+        ack_tracker_detach(t);
+}
+
+TEST(empty_seal_moves_checkpoint) {
+        AckTracker *t;
+
+        reset();
+        ASSERT_OK(ack_tracker_new(commit, free_token, NULL, &t));
+        ASSERT_OK(ack_tracker_seal(t, "skip"));
+        ASSERT_EQ(n_committed, 1);
+        ASSERT_STREQ(committed[0], "skip");
+        ack_tracker_detach(t);
+}
+
+TEST(detached_tracker_outlives_source_and_commits_nothing) {
+        AckTracker *t;
+        AckChunk *a;
+
+        reset();
+        ASSERT_OK(ack_tracker_new(commit, free_token, NULL, &t));
+        ASSERT_OK(ack_tracker_add_record(t, &a));
+        ASSERT_OK(ack_tracker_seal(t, "A"));
+        ASSERT_OK(ack_tracker_add_record(t, &a));
+        ack_tracker_detach(t);
+        ack_chunk_done(a, 1); /* the open chunk, sealed at detach */
+        ASSERT_EQ(n_committed, 0);
+}
+
+TEST_MAIN()
