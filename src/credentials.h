@@ -53,5 +53,7 @@ int credential_chain_new(sd_event *event, HttpClient *http, const CredentialsOpt
 CredentialChain *credential_chain_free(CredentialChain *c);
 /* Calls cb with cached credentials, or fetches through the chain. */
 int credential_chain_get(CredentialChain *c, CredentialsCallback cb, void *userdata);
+/* Withdraws a get() whose callback has not been called yet (matched by cb and userdata). */
+void credential_chain_cancel(CredentialChain *c, CredentialsCallback cb, void *userdata);
 /* Forget the cached credentials (the service rejected them). */
 void credential_chain_invalidate(CredentialChain *c);

@@ -71,3 +71,22 @@
 
 /* Temporary credentials are refreshed this long before they expire. */
 #define CREDENTIALS_REFRESH_AHEAD_SEC 300U
+
+/* gzip level for request bodies: log JSON compresses well already at the fastest levels,
+ * and CPU per event is what a fleet pays for (see bench/). */
+#define GZIP_LEVEL 1
+
+/* PutLogEvents requests in flight per stream. Sequence tokens are gone (2023), so more than
+ * one is allowed; acknowledgements still settle checkpoints in order (ack.c). */
+#define STREAM_MAX_IN_FLIGHT 4U
+
+/* --once gives up on a batch after this many attempts (a daemon retries forever). */
+#define ONCE_MAX_ATTEMPTS 6U
+
+/* Create group/stream round trips before backing off (eventual consistency can make a
+ * just-created group look missing for a moment). */
+#define CREATE_MAX_ROUNDS 3U
+
+/* All sections together buffer at most this many message bytes (pending + in flight)
+ * before sources pause, whatever queue_size says: keeps memory flat with many streams. */
+#define SHIPPER_BUFFER_MAX (24U * 1024 * 1024)

@@ -1,0 +1,52 @@
+/* SPDX-License-Identifier: MIT */
+#pragma once
+
+/* The Daemon object, shared by daemon.c (lifecycle), daemon-sections.c (sources and reload)
+ * and daemon-status.c (STATUS and the runtime metrics). */
+
+#include <systemd/sd-event.h>
+
+#include "config.h"
+#include "credentials.h"
+#include "cw-client.h"
+#include "daemon.h"
+#include "host-facts.h"
+#include "http.h"
+#include "shipper.h"
+
+typedef struct Section {
+        const SectionConfig *config; /* owned by Daemon.config */
+        LogSource *source;           /* NULL if it failed to start */
+        ShipperSection *shipper_section;
+} Section;
+
+typedef struct Daemon {
+        DaemonOptions opts;
+        sd_event *event;
+        Config *config;
+        char *region, *endpoint;
+        HostFactsStorage host;
+        HttpClient *http;
+        CredentialChain *creds;
+        CwClient *cw;
+        Shipper *shipper;
+        Section *sections;
+        size_t n_sections;
+        unsigned failed_sections;
+
+        bool stopping;    /* TERM seen: draining */
+        bool finishing;   /* --once: everything read, draining */
+        int exit_code;
+        sd_event_source *drain_timer;
+        sd_event_source *status_timer;
+} Daemon;
+
+/* daemon-sections.c */
+int daemon_open_sections(Daemon *d);
+void daemon_close_sections(Daemon *d);
+int daemon_reload(Daemon *d);
+bool daemon_sources_caught_up(Daemon *d);
+
+/* daemon-status.c */
+void daemon_update_status(Daemon *d);
+int daemon_start_status(Daemon *d);

@@ -1,0 +1,98 @@
+/* SPDX-License-Identifier: MIT */
+#pragma once
+
+/* Types shared by shipper.c (sections, sinks) and stream.c (delivery of one stream). */
+
+#include "batch.h"
+#include "shared/strbuf.h"
+#include "shared/strmap.h"
+#include "shipper.h"
+
+typedef struct Stream Stream;
+
+typedef struct Batch {
+        struct Batch *next;
+        Stream *stream;
+        Record **records;
+        size_t n;
+        uint64_t bytes;
+        unsigned attempts;
+        CwCall *call;
+} Batch;
+
+typedef enum StreamState {
+        STREAM_READY,
+        STREAM_CREATING,
+} StreamState;
+
+struct Stream {
+        ShipperSection *section;
+        char *name;
+
+        Record **pending; /* arrival order */
+        size_t n_pending, n_allocated;
+        uint64_t pending_bytes;
+        uint64_t first_pending_usec; /* monotonic arrival of the oldest pending record */
+
+        Batch *retry_head, *retry_tail; /* batches to (re)send before new ones, in order */
+        Batch *flying;                  /* batches whose call is in flight */
+        unsigned in_flight;
+        uint64_t in_flight_records, in_flight_bytes;
+
+        StreamState state;
+        CwCall *create_call;
+        unsigned create_step;
+        bool created_group;
+
+        unsigned failures;
+        uint64_t blocked_until_usec; /* monotonic */
+        sd_event_source *timer;
+        char *sequence_token;
+
+        uint64_t events_sent, bytes_sent, retries;
+        uint64_t last_success_usec;
+};
+
+struct ShipperSection {
+        Shipper *shipper;
+        const SectionConfig *config;
+        LogSource *source;
+        char *static_stream; /* rendered once when the template has no per-event parts */
+        bool per_event;
+        bool blocked; /* told the source "not writable": wake it when room frees up */
+        bool warned_max_streams;
+        StrMap *streams;
+        uint64_t buffered_records, buffered_bytes; /* pending + in flight */
+        SectionStats stats;
+};
+
+struct Shipper {
+        sd_event *event;
+        CwClient *cw;
+        ShipperOptions opts;
+        HostFacts host;
+        ShipperSection **sections;
+        size_t n_sections;
+        StrBuf scratch; /* event_prepare output, reused */
+        bool draining;
+        uint64_t buffered_bytes;
+        uint64_t undelivered;
+        char last_error[160];
+        ShipperProgressFn progress;
+        void *progress_userdata;
+};
+
+int stream_new(ShipperSection *sec, const char *name, Stream **ret);
+Stream *stream_free(Stream *st);
+int stream_push(Stream *st, Record *r);
+/* Sends whatever is due. */
+void stream_pump(Stream *st);
+bool stream_idle(const Stream *st);
+/* Creates the stream (and its group when missing), then pumps again. stream-create.c */
+void stream_create(Stream *st);
+void stream_back_off(Stream *st, const char *what, const char *why);
+
+/* Called by stream.c when records left the section's buffers (accepted or dropped). */
+void shipper_section_released(ShipperSection *sec, uint64_t records, uint64_t bytes);
+void shipper_note_error(Shipper *s, const char *fmt, ...) _printf_(2, 3);
+void shipper_notify_progress(Shipper *s);
