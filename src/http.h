@@ -33,8 +33,16 @@ typedef struct HttpResponse {
 /* Looks up a response header by (case-insensitive) name; NULL if absent. */
 const char *http_response_header(const HttpResponse *r, const char *name);
 
-/* error: 0 with resp set, or -errno for a transport failure (-ETIMEDOUT, -ECONNREFUSED,
- * -ECONNRESET, -EPROTO for TLS, …), resp NULL. Called exactly once unless cancelled. */
+/* error: 0 with resp set, or -errno for a transport failure, resp NULL:
+ *   -ETIMEDOUT (request timeout, or stalled), -ECONNREFUSED (connect failed, proxy refused),
+ *   -EHOSTUNREACH (name did not resolve), -ECONNRESET (reset, send/recv failed, no answer),
+ *   -EPROTO (TLS handshake or certificate verification), -EBADMSG (truncated or garbled HTTP),
+ *   -EMSGSIZE (body over HTTP_RESPONSE_MAX or too many headers), -EINVAL (malformed URL).
+ * An HTTP error status is not a failure: error is 0 and resp->status says it.
+ * Called exactly once unless cancelled, always from the event loop, never from inside
+ * http_client_start(). resp and everything it points to live until the callback returns;
+ * so does the HttpCall, which the caller must forget afterwards. From the callback it is
+ * safe to start requests, cancel other calls, and free the client. */
 typedef void (*HttpCallback)(int error, const HttpResponse *resp, void *userdata);
 
 typedef struct HttpCall HttpCall;
@@ -47,13 +55,17 @@ typedef struct HttpClientOptions {
 typedef struct HttpClient HttpClient;
 
 int http_client_new(sd_event *event, const HttpClientOptions *opts, HttpClient **ret);
+/* Drops every call in flight without calling their callbacks. Safe from a callback. */
 HttpClient *http_client_free(HttpClient *c);
 DEFINE_TRIVIAL_CLEANUP_FUNC(HttpClient *, http_client_free);
 
-/* Starts a request; the request's memory may be freed when this returns. */
+/* Starts a request; the request's memory may be freed when this returns. Only http:// and
+ * https:// URLs (else -EINVAL); GET and HEAD take no body. timeout_usec 0 means
+ * HTTP_REQUEST_TIMEOUT_SEC. ret_call may be NULL. */
 int http_client_start(HttpClient *c, const HttpRequest *req, HttpCallback cb, void *userdata,
                       HttpCall **ret_call);
-/* Cancels a call in flight; its callback is not called. Accepts NULL. */
+/* Cancels a call in flight; its callback is not called. Accepts NULL. On a call whose own
+ * callback is running it does nothing. */
 void http_call_cancel(HttpCall *call);
 /* Calls in flight. */
 unsigned http_client_in_flight(const HttpClient *c);

@@ -61,6 +61,14 @@
 #define HTTP_CONNECT_TIMEOUT_SEC 10U
 /* Largest HTTP response body we buffer; CloudWatch answers are tiny. */
 #define HTTP_RESPONSE_MAX (1U * 1024 * 1024)
+/* Response header lines kept per response; AWS answers carry about a dozen. */
+#define HTTP_RESPONSE_HEADERS_MAX 128U
+/* A transfer that moves less than 1 byte/s for this long has stalled and fails, even before
+ * its overall timeout (curl's CURLOPT_LOW_SPEED_TIME). */
+#define HTTP_LOW_SPEED_TIME_SEC 15U
+/* Connections per host (curl's CURLMOPT_MAX_HOST_CONNECTIONS): more requests queue inside
+ * curl. 8 is far above the per-stream concurrency we need and polite to proxies. */
+#define HTTP_MAX_HOST_CONNECTIONS 8L
 
 /* Config and credential files are small; refuse anything larger. */
 #define CONFIG_FILE_MAX (4U * 1024 * 1024)

@@ -1,0 +1,25 @@
+/* SPDX-License-Identifier: MIT */
+#pragma once
+
+/*
+ * gzip (RFC 1952) compression of request bodies, sent with "Content-Encoding: gzip".
+ * One shot, in memory; no streaming, no decompression (CloudWatch answers are tiny and
+ * uncompressed).
+ */
+
+#include "shared/strbuf.h"
+
+/* Default level. Measured on ~1 MiB of PutLogEvents JSON (6,724 journal-style events:
+ * sshd, nginx access lines, JSON app logs, audit lines), zlib 1.2.13, one shared core:
+ *   level 1: 14.3% of input,  6.3 ms (158 MiB/s)
+ *   level 3: 13.1%,           6.8 ms
+ *   level 6: 11.4%,          15.8 ms ( 63 MiB/s)
+ *   level 9: 10.9%,          29.0 ms
+ * Level 6 saves ~30 KiB per MiB sent but costs 2.5x the CPU on the event loop, which also
+ * reads the journal and feeds the watchdog; the bandwidth we save is already 86%. */
+#define GZIP_LEVEL_DEFAULT 1
+
+/* Appends the gzip encoding of in[0..n) to out. level: 0-9, or -1 for GZIP_LEVEL_DEFAULT.
+ * Returns 0, -EINVAL for a bad level, -ENOBUFS if out's cap would be exceeded (out is then
+ * left as it was), -ENOMEM. */
+int gzip_compress(const void *in, size_t n, int level, StrBuf *out);
