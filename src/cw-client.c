@@ -143,7 +143,7 @@ static int call_send(CwCall *call, const AwsCredentials *creds) {
         int r;
 
         if (c->use_gzip) {
-                r = gzip_compress(call->body.data, call->body.len, GZIP_LEVEL, &payload);
+                r = gzip_compress(call->body.data, call->body.len, GZIP_LEVEL_DEFAULT, &payload);
                 if (r < 0)
                         return r;
         }

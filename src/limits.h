@@ -80,9 +80,6 @@
 /* Temporary credentials are refreshed this long before they expire. */
 #define CREDENTIALS_REFRESH_AHEAD_SEC 300U
 
-/* gzip level for request bodies: log JSON compresses well already at the fastest levels,
- * and CPU per event is what a fleet pays for (see bench/). */
-#define GZIP_LEVEL 1
 
 /* PutLogEvents requests in flight per stream. Sequence tokens are gone (2023), so more than
  * one is allowed; acknowledgements still settle checkpoints in order (ack.c). */

@@ -72,16 +72,18 @@ TEST(empty_seal_moves_checkpoint) {
 
 TEST(detached_tracker_outlives_source_and_commits_nothing) {
         AckTracker *t;
-        AckChunk *a;
+        AckChunk *a, *b;
 
         reset();
         ASSERT_OK(ack_tracker_new(commit, free_token, NULL, &t));
         ASSERT_OK(ack_tracker_add_record(t, &a));
         ASSERT_OK(ack_tracker_seal(t, "A"));
-        ASSERT_OK(ack_tracker_add_record(t, &a));
+        ASSERT_OK(ack_tracker_add_record(t, &b));
         ack_tracker_detach(t);
-        ack_chunk_done(a, 1); /* the open chunk, sealed at detach */
+        ack_chunk_done(b, 1); /* the open chunk, sealed at detach */
+        ack_chunk_done(a, 1); /* the last chunk frees the tracker (ASan checks) */
         ASSERT_EQ(n_committed, 0);
+        ASSERT_EQ(n_freed, 1); /* A's token, freed instead of committed */
 }
 
 TEST_MAIN()
