@@ -12,7 +12,7 @@
 #include "aws-region.h"
 #include "build-config.h"
 #include "daemon-private.h"
-#include "limits.h"
+#include "cw-limits.h"
 #include "notify.h"
 #include "shared/log.h"
 

@@ -9,7 +9,7 @@
 #include <stdarg.h>
 
 #include "event.h"
-#include "limits.h"
+#include "cw-limits.h"
 #include "shared/log.h"
 #include "shared/time-util.h"
 #include "shipper-private.h"

@@ -12,7 +12,7 @@
 
 #include <math.h>
 
-#include "limits.h"
+#include "cw-limits.h"
 #include "shared/log.h"
 #include "shared/time-util.h"
 #include "shipper-private.h"
