@@ -698,7 +698,7 @@ class FakeCloudWatch:
                         payload = {"__type": "InternalFailure", "message": f"cwfake bug: {e!r}"}
                         rec["error"], rec["message"] = "InternalFailure", payload["message"]
                         rec["fake_bug"] = True
-                rec["status"] = status if action is None else None
+                rec["status"] = status if action is None else (200 if action == "garbage" else None)
                 self._record(rec)
                 if action == "reset":
                         return h.reset()
@@ -799,7 +799,9 @@ class FakeCloudWatch:
                         elif k == "clear":
                                 self.clear()
                         elif k == "refuse":
-                                threading.Timer(0.05, self.refuse, args=(float(v),)).start()
+                                t = threading.Timer(0.05, self.refuse, args=(float(v),))
+                                t.daemon = True
+                                t.start()
                         else:
                                 raise KeyError(f"unknown control key '{k}'")
                 return {"ok": True, "stats": self.stats()}

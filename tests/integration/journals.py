@@ -21,6 +21,7 @@ form for values with newlines or binary data).
 import fcntl
 import json
 import os
+import re
 import secrets
 import shlex
 import shutil
@@ -42,13 +43,16 @@ CHUNK = 1 << 20
 # --------------------------------------------------------------------------
 
 def _b(v):
-        if isinstance(v, bytes):
+        if type(v) is bytes:
                 return v
-        return str(v).encode("utf-8")
+        return (v if type(v) is str else str(v)).encode("utf-8")
+
+
+_CONTROL = re.compile(rb"[\x00-\x08\x0a-\x1f]")
 
 
 def _needs_binary(value):
-        return b"\n" in value or any(c < 0x20 and c != 0x09 for c in value)
+        return _CONTROL.search(value) is not None
 
 
 def encode_fields(entry, out):

@@ -9,10 +9,12 @@ import datetime
 import gzip
 import http.client
 import json
+import shutil
 import signal
 import socket
 import subprocess
 import sys
+import threading
 import time
 
 import botocore.session
@@ -424,7 +426,7 @@ def test_control_api_over_http(fake):
         c.request("GET", "/__control")
         state = json.loads(c.getresponse().read())
         assert state["stats"]["faults"] == {"throttle": 1, "503": 1} and len(state["groups"]["g"]["streams"]["s"]) == 2
-        assert control({"refuse": 0.5})[0] == 200
+        assert control({"refuse": 2})[0] == 200
         deadline = time.monotonic() + 10
         refused = False
         while time.monotonic() < deadline and not refused:  # outage starts shortly after the answer
@@ -532,3 +534,31 @@ def test_moto_server(moto_server):
         moto_server.call("put_log_events", logGroupName="g", logStreamName="s",
                          logEvents=[{"timestamp": t, "message": "via moto"}])
         assert moto_server.events("g", "s") == [(t, "via moto")]
+
+
+def test_curl_sigv4_client_is_accepted(fake):
+        """A second, unrelated signer (curl --aws-sigv4, from the same library cwlogd
+        uses for HTTP), with a body big enough for Expect: 100-continue."""
+        if shutil.which("curl") is None:
+                pytest.skip("curl not installed")
+        t = now_ms()
+        body = json.dumps({"logGroupName": "g", "logStreamName": "s",
+                           "logEvents": [{"timestamp": t, "message": "c" * 1048000}]})
+        p = subprocess.run(["curl", "-sS", "-o", "/dev/null", "-w", "%{http_code}", "--aws-sigv4", "aws:amz:us-east-1:logs",
+                            "--user", f"{fake.access_key}:{fake.secret_key}", "-H", f"Content-Type: {cw.JSON_CT}",
+                            "-H", "X-Amz-Target: Logs_20140328.PutLogEvents", "--data-binary", "@-", fake.url + "/"],
+                           input=body.encode(), capture_output=True, timeout=60)
+        assert p.stdout == b"200", (p.stdout, p.stderr, fake.requests()[-1]["message"])
+        assert fake.events("g", "s") == [(t, "c" * 1048000)]
+
+
+def test_concurrent_clients(fake):
+        def worker(k):
+                for i in range(20):
+                        assert put(fake, evs(f"w{k}-{i}"))[0] == 200
+        threads = [threading.Thread(target=worker, args=(k,)) for k in range(4)]
+        for th in threads:
+                th.start()
+        for th in threads:
+                th.join()
+        assert sorted(m for _, m in fake.events("g", "s")) == sorted(f"w{k}-{i}" for k in range(4) for i in range(20))
