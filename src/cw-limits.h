@@ -36,6 +36,10 @@
 /* Suffix appended to events cut to fit the event limit (SPEC §4). */
 #define CW_TRUNCATED_SUFFIX "[truncated]"
 
+/* Smallest max_event_size that still leaves room for the overhead, the suffix and one
+ * character of the longest UTF-8 length; smaller settings are raised to it. */
+#define EVENT_SIZE_MIN (CW_EVENT_OVERHEAD + (sizeof(CW_TRUNCATED_SUFFIX) - 1) + 4U)
+
 /* buffer_duration: the old agent's minimum is 200 ms, default 5000 ms. */
 #define BUFFER_DURATION_MIN_MS 200U
 #define BUFFER_DURATION_DEFAULT_MS 5000U
@@ -69,6 +73,10 @@
 /* Connections per host (curl's CURLMOPT_MAX_HOST_CONNECTIONS): more requests queue inside
  * curl. 8 is far above the per-stream concurrency we need and polite to proxies. */
 #define HTTP_MAX_HOST_CONNECTIONS 8L
+
+/* Service error text kept from a response (message, or a printable snippet of a garbage
+ * body) so logs stay readable when a proxy answers with a whole HTML page. */
+#define CW_ERROR_TEXT_MAX 256U
 
 /* Config and credential files are small; refuse anything larger. */
 #define CONFIG_FILE_MAX (4U * 1024 * 1024)
