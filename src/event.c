@@ -15,7 +15,7 @@
  */
 
 #include "event.h"
-#include "limits.h"
+#include "cw-limits.h"
 #include "utf8.h"
 
 static const char *const verdict_table[] = {

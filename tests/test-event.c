@@ -2,7 +2,7 @@
 /* event_prepare(): repair, truncation at the event limit, empty messages, time window. */
 
 #include "event.h"
-#include "limits.h"
+#include "cw-limits.h"
 #include "test.h"
 #include "utf8.h"
 
