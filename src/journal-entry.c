@@ -87,3 +87,7 @@ int journal_entry_format(sd_journal *j, const SectionConfig *c, StrBuf *out) {
                 return -EOPNOTSUPP;
         }
 }
+
+bool journal_entry_format_supported(const SectionConfig *c) {
+        return c->journal_format == JOURNAL_FORMAT_MESSAGE;
+}

@@ -23,3 +23,6 @@ int journal_entry_timestamp_ms(sd_journal *j, int64_t *ret);
  * Only "message" is implemented: MESSAGE, -ENOENT when the entry has none. Other formats
  * return -EOPNOTSUPP until they are filled in. */
 int journal_entry_format(sd_journal *j, const SectionConfig *c, StrBuf *out);
+/* Whether journal_entry_format() implements c's format; sources refuse to start otherwise
+ * (rather than skipping every entry). Update together with journal_entry_format(). */
+bool journal_entry_format_supported(const SectionConfig *c);

@@ -12,6 +12,7 @@
 
 #include <poll.h>
 
+#include "journal-entry.h"
 #include "limits.h"
 #include "sigbus.h"
 #include "source-journal.h"
@@ -311,6 +312,9 @@ int journal_source_new(const SectionConfig *config, sd_event *event, const Event
         _cleanup_(log_source_freep) LogSource *ls = NULL;
         JournalSource *s;
         int r;
+
+        if (!journal_entry_format_supported(config))
+                return log_error_errno(EOPNOTSUPP, "[%s] This journal_format is not implemented yet.", config->name);
 
         r = sigbus_install();
         if (r < 0)
