@@ -46,7 +46,9 @@ void sink_settle(TestSink *t, size_t upto) {
                 ack_chunk_done(t->recs[t->settled].chunk, 1);
 }
 
+/* Settles whatever is left (as if dropped), so the ack chunks are freed too. */
 static void sink_done(TestSink *t) {
+        sink_settle(t, t->n);
         for (size_t i = 0; i < t->n; i++) {
                 free(t->recs[i].message);
                 free(t->recs[i].unit);
