@@ -62,6 +62,10 @@ void journal_source_check_unsupported(JournalSource *s) {
                   s->base.config->name, n, strna(first));
 }
 
+static const char *start_text(JournalSource *s) {
+        return s->base.config->initial_position == POSITION_START ? "the start" : "the end";
+}
+
 /* Whether a saved cursor can be trusted to seek to. */
 static int cursor_usable(JournalSource *s, const char *cursor) {
         JournalCursor c;
@@ -70,9 +74,8 @@ static int cursor_usable(JournalSource *s, const char *cursor) {
 
         r = journal_cursor_parse(cursor, &c);
         if (r < 0)
-                return log_warning_errno(r, "[%s] Saved journal cursor '%s' is malformed, starting at %s instead.",
-                                         s->base.config->name, cursor,
-                                         s->base.config->initial_position == POSITION_START ? "the start" : "the end");
+                return log_warning_errno(r, "[%s] Saved journal cursor '%s' is malformed, starting at %s "
+                                         "instead.", s->base.config->name, cursor, start_text(s));
         if (c.realtime > now + (usec_t) CW_MAX_FUTURE_MS * USEC_PER_MSEC) {
                 char t[25];
 
@@ -80,7 +83,7 @@ static int cursor_usable(JournalSource *s, const char *cursor) {
                 log_warning("[%s] Saved journal cursor points to %s, in the future (clock change or state "
                             "from another machine?), starting at %s instead.",
                             s->base.config->name, t,
-                            s->base.config->initial_position == POSITION_START ? "the start" : "the end");
+                            start_text(s));
                 return -ERANGE;
         }
         return 0;
@@ -116,9 +119,8 @@ int journal_source_position(JournalSource *s, const char *cursor) {
                         s->resume_cursor = strdup(cursor);
                         return s->resume_cursor ? 0 : -ENOMEM;
                 }
-                log_warning_errno(r, "[%s] Cannot seek to saved journal cursor '%s', starting at %s instead: %m",
-                                  s->base.config->name, cursor,
-                                  s->base.config->initial_position == POSITION_START ? "the start" : "the end");
+                log_warning_errno(r, "[%s] Cannot seek to saved journal cursor '%s', starting at %s "
+                                  "instead: %m", s->base.config->name, cursor, start_text(s));
         }
         r = position_initial(s);
         if (r < 0)

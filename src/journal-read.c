@@ -108,8 +108,8 @@ static void next_failed(JournalSource *s, int error) {
         if (error == -EPROTONOSUPPORT) {
                 s->base.last_error = error;
                 if (ratelimit_below(&s->read_ratelimit))
-                        log_error_errno(error, "[%s] The journal uses a format newer than this libsystemd can read, "
-                                        "entries are NOT shipped: %m", name);
+                        log_error_errno(error, "[%s] The journal uses a format newer than this libsystemd "
+                                        "can read, entries are NOT shipped: %m", name);
         } else if (ratelimit_below(&s->read_ratelimit))
                 log_warning_errno(error, "[%s] Failed to read the next journal entry, continuing: %m", name);
 
@@ -169,7 +169,8 @@ static int read_one(JournalSource *s, size_t *bytes) {
         if (r >= 0)
                 return 1;
         if (v == ENTRY_PUSH_FAILED) {
-                log_error_errno(r, "[%s] Failed to queue a journal entry, retrying: %m", s->base.config->name);
+                log_error_errno(r, "[%s] Failed to queue a journal entry, retrying: %m",
+                                s->base.config->name);
                 s->base.last_error = r;
                 /* Stand on the previous entry again so this one is read next time. */
                 if (sd_journal_previous(s->journal) <= 0)

@@ -88,13 +88,13 @@ static int on_read_retry(sd_event_source *es, uint64_t usec, void *userdata) {
 }
 
 void journal_source_update_reader(JournalSource *s, bool more) {
-        int enabled = SD_EVENT_OFF;
+        int waiting = SD_EVENT_OFF;
+        bool on = more && !s->paused && s->journal;
 
-        if (more && !s->paused && s->journal)
-                (void) sd_event_source_get_enabled(s->read_retry, &enabled);
-        (void) sd_event_source_set_enabled(s->reader,
-                                           more && !s->paused && s->journal && enabled == SD_EVENT_OFF ? SD_EVENT_ON
-                                                                                                     : SD_EVENT_OFF);
+        if (on)
+                (void) sd_event_source_get_enabled(s->read_retry, &waiting);
+        on = on && waiting == SD_EVENT_OFF;
+        (void) sd_event_source_set_enabled(s->reader, on ? SD_EVENT_ON : SD_EVENT_OFF);
 }
 
 void journal_source_schedule_read_retry(JournalSource *s) {
@@ -314,7 +314,8 @@ int journal_source_new(const SectionConfig *config, sd_event *event, const Event
         int r;
 
         if (!journal_entry_format_supported(config))
-                return log_error_errno(EOPNOTSUPP, "[%s] This journal_format is not implemented yet.", config->name);
+                return log_error_errno(EOPNOTSUPP, "[%s] This journal_format is not implemented yet.",
+                                       config->name);
 
         r = sigbus_install();
         if (r < 0)
