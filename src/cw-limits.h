@@ -103,3 +103,24 @@
 /* All sections together buffer at most this many message bytes (pending + in flight)
  * before sources pause, whatever queue_size says: keeps memory flat with many streams. */
 #define SHIPPER_BUFFER_MAX (24U * 1024 * 1024)
+
+/* SIGBUS fault addresses kept for diagnostics (src/sigbus.c); the count is exact, only the
+ * addresses of older faults are forgotten. */
+#define SIGBUS_RECENT_MAX 16U
+
+/* A state file that could not be written (disk full, read-only) is retried this often even
+ * when no new checkpoint arrives, so an idle source still persists its position. */
+#define STATE_RETRY_SEC 30U
+
+/* Journal message bytes read per entry: one byte more than the largest event CloudWatch
+ * accepts, so the sink still sees the message was longer and marks it [truncated]. */
+#define JOURNAL_MESSAGE_READ_MAX (CW_MAX_EVENT_BYTES + 1U)
+/* _SYSTEMD_UNIT / SYSLOG_IDENTIFIER bytes kept per entry; unit names are at most 256 bytes
+ * (systemd's UNIT_NAME_MAX) and stream names are cut at 512 anyway. */
+#define JOURNAL_NAME_FIELD_MAX 1024U
+/* Consecutive sd_journal_next() failures at one position before the reader seeks past it
+ * by time; the first failure is often a file being rotated or vacuumed under us. */
+#define JOURNAL_READ_FAILURES_BEFORE_SKIP 3U
+/* When a whole reading pass produced nothing but failures, wait this long before reading
+ * again instead of spinning. */
+#define JOURNAL_READ_RETRY_MSEC 1000U
