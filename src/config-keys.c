@@ -17,6 +17,7 @@
 #include "limits.h"
 #include "shared/log.h"
 #include "shared/parse-util.h"
+#include "stream-name.h"
 
 /* Beyond this edit distance a "did you mean" is more confusing than helpful. */
 #define SUGGEST_MAX_DISTANCE 2U
@@ -227,6 +228,11 @@ static int validate_section(const RawSection *rs, const SectionConfig *s, char *
         if (s->kind == SOURCE_FILE && !s->file)
                 return build_error(ret_error, "%s:%u: section [%s] has neither file nor journal = true",
                                      rs->file, rs->line, s->name);
+        if (s->kind == SOURCE_FILE && stream_template_is_per_event(s->log_stream_name)) {
+                e = find_entry(rs, "log_stream_name");
+                return build_error(ret_error, "%s:%u: {unit} and {identifier} in log_stream_name are only "
+                                   "available with journal = true", e->file, e->line);
+        }
         if (!s->log_group_name)
                 return build_error(ret_error, "%s:%u: section [%s] has no log_group_name", rs->file, rs->line,
                                      s->name);

@@ -43,12 +43,10 @@ TEST(structure_errors) {
 }
 
 TEST(section_name_too_long) {
-        char text[512];
+        char text[64] = "[";
 
-        memset(text, 0, sizeof(text));
-        text[0] = '[';
         memset(text + 1, '-', 51); /* each '-' escapes to 4 bytes: 204 > 200 */
-        strcat(text, "]\n");
+        memcpy(text + 52, "]\n", 3);
         ASSERT_CONFIG_ERROR(text, "t.conf:1: section name [---------------------------------------------------] "
                                   "is too long for a state file name");
 }
@@ -67,6 +65,9 @@ TEST(section_errors) {
                             "t.conf:3: journal_priority is only valid with journal = true");
         ASSERT_CONFIG_ERROR("[s]\njournal = 1\nlog_group_name = g\ndatetime_format = %H\n",
                             "t.conf:4: datetime_format is only valid for files, not with journal = true");
+        ASSERT_CONFIG_ERROR("[s]\nfile = /x\nlog_stream_name = {hostname}-{unit}\n",
+                            "t.conf:3: {unit} and {identifier} in log_stream_name are only available with "
+                            "journal = true");
         ASSERT_CONFIG_ERROR("[s]\njournal = 1\nlog_group_name = g\njournal_directory = /d\njournal_namespace = n\n",
                             "t.conf:4: journal_namespace and journal_directory cannot both be set in section [s]");
 }

@@ -100,15 +100,14 @@ TEST(cut_on_utf8_boundary) {
 
         /* 511 ASCII bytes then a 2-byte character: the character does not fit. */
         memset(t, 'a', CW_MAX_STREAM_NAME - 1);
-        strcpy(t + CW_MAX_STREAM_NAME - 1, "\xc3\xa9xyz");
+        memcpy(t + CW_MAX_STREAM_NAME - 1, "\xc3\xa9xyz", 6);
         ASSERT_OK(stream_name_sanitize(t, &s));
         ASSERT_EQ(strlen(s), CW_MAX_STREAM_NAME - 1);
         ASSERT_EQ(s[CW_MAX_STREAM_NAME - 2], 'a');
         free(s);
 
         /* 510 + the 2-byte character fits exactly. */
-        t[CW_MAX_STREAM_NAME - 2] = 0;
-        strcat(t, "\xc3\xa9xyz");
+        memcpy(t + CW_MAX_STREAM_NAME - 2, "\xc3\xa9xyz", 6);
         ASSERT_OK(stream_name_sanitize(t, &s));
         ASSERT_EQ(strlen(s), CW_MAX_STREAM_NAME);
         ASSERT_STREQ(s + CW_MAX_STREAM_NAME - 2, "\xc3\xa9");
