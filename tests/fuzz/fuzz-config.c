@@ -6,8 +6,9 @@
  *
  * Not wired into meson yet; built and run by hand from the source root with:
  *   clang -g -O1 -fsanitize=fuzzer,address,undefined -D_GNU_SOURCE -iquote src \
- *         FUZZER.c src/config*.c src/journal-match.c src/regex-util.c src/stream-name.c \
- *         src/shared/*.c -lsystemd -lpcre2-8 -o fuzzer
+ *         FUZZER.c src/config.c src/config-{encoding,keys,section,values}.c \
+ *         src/journal-match.c src/regex-util.c src/stream-name.c \
+ *         src/shared/{fileio,log,parse-util,strbuf,time-util}.c -lsystemd -lpcre2-8 -o fuzzer
  *   ./fuzzer -max_total_time=30 corpus-dir tests/fuzz/seeds/<config|journal-match>
  */
 
