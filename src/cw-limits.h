@@ -124,3 +124,33 @@
 /* When a whole reading pass produced nothing but failures, wait this long before reading
  * again instead of spinning. */
 #define JOURNAL_READ_RETRY_MSEC 1000U
+
+/* -- config, templates, journal filters -- */
+
+/* buffer_duration upper bound: a batch may not span more than 24 h anyway
+ * (CW_MAX_BATCH_SPAN_MS), so waiting longer than that can never help. */
+#define BUFFER_DURATION_MAX_MS (24U * 3600 * 1000)
+
+/* queue_size: at least one batch must fit; the cap bounds memory per stream
+ * (1000 batches of up to 1 MiB is already more than any sane host should buffer). */
+#define QUEUE_SIZE_MAX 1000U
+
+/* max_streams (per section, {unit}/{identifier} templates): default cap on distinct
+ * per-event streams, so a template cannot turn a noisy host into thousands of streams. */
+#define MAX_STREAMS_DEFAULT 100U
+#define MAX_STREAMS_MAX 10000U
+
+/* file_fingerprint_lines: the old agent had no cap; hashing more than this many lines to
+ * recognise a file means reading far into it before shipping anything. */
+#define FINGERPRINT_LINES_MAX 1000U
+
+/* A state file is NAME.cursor / NAME.file plus fileio's ".tmp.PID" suffix; keep the escaped
+ * section name well inside NAME_MAX (255) so all of them fit. */
+#define SECTION_STATE_NAME_MAX 200U
+
+/* Journal field names: journald accepts at most 64 characters (systemd's
+ * journal_field_valid()). */
+#define JOURNAL_FIELD_NAME_MAX 64U
+
+/* Unit names: systemd's UNIT_NAME_MAX is 256 including the NUL. */
+#define UNIT_NAME_MAX 255U
