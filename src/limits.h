@@ -71,3 +71,16 @@
 
 /* Temporary credentials are refreshed this long before they expire. */
 #define CREDENTIALS_REFRESH_AHEAD_SEC 300U
+
+/* SigV4 canonical request (method, path, query, headers; the payload is only hashed). Ours are
+ * a few hundred bytes; the cap only stops a runaway caller. */
+#define SIGV4_CANONICAL_REQUEST_MAX (256U * 1024)
+
+/* ~/.aws/credentials and ~/.aws/config (and the systemd credential in that form) hold a few
+ * profiles of a few lines each; anything bigger is not such a file. */
+#define AWS_INI_FILE_MAX (1U * 1024 * 1024)
+
+/* credential_process: its JSON answer is well under 4 KiB; the AWS CLI gives the process no
+ * deadline, we give it a generous one so a hung helper cannot stall credentials forever. */
+#define CREDENTIAL_PROCESS_OUTPUT_MAX (64U * 1024)
+#define CREDENTIAL_PROCESS_TIMEOUT_SEC 60U
