@@ -6,6 +6,8 @@
  * use. Reads the environment and the shared config file; no network (IMDS comes later).
  */
 
+#include "shared/macro.h"
+
 /* --region > [general] region > AWS_REGION > AWS_DEFAULT_REGION > `region` of the profile
  * (AWS_PROFILE, else profile_name, else "default") in AWS_CONFIG_FILE / ~/.aws/config.
  * -ENOENT if none says; -EINVAL if the chosen value is not a region name (letters, digits,

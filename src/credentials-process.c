@@ -109,8 +109,8 @@ static int run_result(ProcessProvider *p, const siginfo_t *si, AwsCredentials *r
         int r;
 
         if (p->timed_out)
-                return log_warning_errno(ETIME, "credential_process of profile '%s' did not finish within %" PRIu64
-                                         " s and was killed, ignoring.", profile, p->timeout / USEC_PER_SEC);
+                return log_warning_errno(ETIME, "credential_process of profile '%s' did not finish within %.3g s and "
+                                         "was killed, ignoring.", profile, (double) p->timeout / USEC_PER_SEC);
         if (p->too_long)
                 return log_warning_errno(EFBIG, "credential_process of profile '%s' printed more than %u bytes, "
                                          "ignoring.", profile, CREDENTIAL_PROCESS_OUTPUT_MAX);
