@@ -5,7 +5,7 @@
  * Follows the AWS CLI's reading (Python configparser as botocore uses it): '#' and ';' start
  * comment lines, '=' or ':' separates key from value, keys are lower-cased, values trimmed
  * and kept verbatim otherwise (no quotes, no inline comments), a later duplicate key or
- * section adds to / overrides the earlier one. A line indented deeper than the key above it
+ * section adds to / overrides the earlier one. Parsing is linear in the file's size. A line indented deeper than the key above it
  * continues that key: such lines (nested sub-sections like `s3 =` + `  max_bandwidth = …`)
  * are skipped, since nothing cwlogd reads lives there.
  *
@@ -73,20 +73,12 @@ static int parse_error(Parser *p, const char *what) {
         return -EBADMSG;
 }
 
-static ssize_t find_section(const AwsIni *ini, const char *type, const char *name) {
-        for (size_t i = 0; i < ini->n_sections; i++)
-                if (streq_ptr(ini->sections[i].type, type) && streq(ini->sections[i].name, name))
-                        return (ssize_t) i;
-        return -1;
-}
-
-/* Maps a header to (type, name) by the kind of file; repeats of a section reuse it. */
+/* Maps a header to (type, name) by the kind of file. */
 static int add_section(Parser *p, const char *header) {
         _cleanup_free_ char *type = NULL, *name = NULL;
         AwsIniSection *s;
         size_t split = strcspn(header, " \t");
         bool typed = true;
-        ssize_t i;
 
         if (p->kind == AWS_INI_CREDENTIALS || streq(header, "default")) {
                 type = strdup("profile");
@@ -101,30 +93,22 @@ static int add_section(Parser *p, const char *header) {
         if ((typed && !type) || !name)
                 return -ENOMEM;
 
-        i = find_section(p->ini, type, name);
-        if (i < 0) {
-                s = reallocarray(p->ini->sections, p->ini->n_sections + 1, sizeof *s);
-                if (!s)
-                        return -ENOMEM;
-                p->ini->sections = s;
-                s[p->ini->n_sections] = (AwsIniSection) { TAKE_PTR(type), TAKE_PTR(name) };
-                i = (ssize_t) p->ini->n_sections++;
-        }
-        p->section = i;
+        /* A repeated section is simply appended: lookups search from the end, so later
+         * keys win, and parsing stays linear in the size of the file. */
+        s = reallocarray(p->ini->sections, p->ini->n_sections + 1, sizeof *s);
+        if (!s)
+                return -ENOMEM;
+        p->ini->sections = s;
+        s[p->ini->n_sections] = (AwsIniSection) { TAKE_PTR(type), TAKE_PTR(name) };
+        p->section = (ssize_t) p->ini->n_sections++;
         p->key_indent = -1;
         return 0;
 }
 
-static int set_entry(AwsIni *ini, size_t section, char *key, char *value) {
+/* Appends; a later duplicate key shadows the earlier one (see aws_ini_get()). */
+static int add_entry(AwsIni *ini, size_t section, char *key, char *value) {
         AwsIniEntry *e;
 
-        for (size_t i = 0; i < ini->n_entries; i++)
-                if (ini->entries[i].section == section && streq(ini->entries[i].key, key)) {
-                        erase_and_free(ini->entries[i].value);
-                        ini->entries[i].value = value;
-                        free(key);
-                        return 0;
-                }
         e = reallocarray(ini->entries, ini->n_entries + 1, sizeof *e);
         if (!e) {
                 free(key);
@@ -175,7 +159,7 @@ static int parse_key_value(Parser *p, char *s, size_t indent) {
                 return -ENOMEM;
         }
         p->key_indent = (ssize_t) indent;
-        return set_entry(p->ini, (size_t) p->section, key, value);
+        return add_entry(p->ini, (size_t) p->section, key, value);
 }
 
 static int parse_line(Parser *p, char *line) {
@@ -281,20 +265,25 @@ int aws_ini_load(const char *path, AwsIniKind kind, AwsIni **ret, char **ret_err
         return aws_ini_parse(text, size, path, kind, ret, ret_error);
 }
 
+static bool section_is(const AwsIniSection *s, const char *type, const char *name) {
+        return streq_ptr(s->type, type) && streq(s->name, name);
+}
+
 bool aws_ini_has_section(const AwsIni *ini, const char *type, const char *name) {
-        return ini && name && find_section(ini, type, name) >= 0;
+        for (size_t i = 0; ini && name && i < ini->n_sections; i++)
+                if (section_is(&ini->sections[i], type, name))
+                        return true;
+        return false;
 }
 
 const char *aws_ini_get(const AwsIni *ini, const char *type, const char *name, const char *key) {
-        ssize_t s;
-
         if (!ini || !name || !key)
                 return NULL;
-        s = find_section(ini, type, name);
-        if (s < 0)
-                return NULL;
-        for (size_t i = 0; i < ini->n_entries; i++)
-                if (ini->entries[i].section == (size_t) s && strcasecmp(ini->entries[i].key, key) == 0)
-                        return ini->entries[i].value;
+        for (size_t i = ini->n_entries; i > 0; i--) {
+                const AwsIniEntry *e = &ini->entries[i - 1];
+
+                if (strcasecmp(e->key, key) == 0 && section_is(&ini->sections[e->section], type, name))
+                        return e->value;
+        }
         return NULL;
 }
