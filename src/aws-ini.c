@@ -217,8 +217,7 @@ int aws_ini_parse(const char *text, size_t size, const char *filename, AwsIniKin
         return 0;
 }
 
-/* One exact-size read, so no realloc leaves copies of the secrets behind. */
-static int read_secret_file(const char *path, char **ret, size_t *ret_size) {
+int aws_read_secret_file(const char *path, size_t max, char **ret, size_t *ret_size) {
         _cleanup_close_ int fd = -1;
         _cleanup_erase_ char *buf = NULL;
         struct stat st;
@@ -231,7 +230,7 @@ static int read_secret_file(const char *path, char **ret, size_t *ret_size) {
                 return -errno;
         if (S_ISDIR(st.st_mode))
                 return -EISDIR;
-        if (st.st_size > (off_t) AWS_INI_FILE_MAX)
+        if (st.st_size > (off_t) max)
                 return -EFBIG;
         buf = calloc(1, (size_t) st.st_size + 2);
         if (!buf)
@@ -259,7 +258,7 @@ int aws_ini_load(const char *path, AwsIniKind kind, AwsIni **ret, char **ret_err
         size_t size = 0;
         int r;
 
-        r = read_secret_file(path, &text, &size);
+        r = aws_read_secret_file(path, AWS_INI_FILE_MAX, &text, &size);
         if (r < 0)
                 return r;
         return aws_ini_parse(text, size, path, kind, ret, ret_error);

@@ -39,3 +39,7 @@ static inline bool aws_ini_has_profile(const AwsIni *ini, const char *profile) {
 static inline const char *aws_ini_get_profile(const AwsIni *ini, const char *profile, const char *key) {
         return aws_ini_get(ini, "profile", profile, key);
 }
+
+/* Reads a whole file holding secrets with one exact-size read (no realloc leaves copies
+ * behind); NUL terminated; -EFBIG above max. The caller wipes it (erase_and_free()). */
+int aws_read_secret_file(const char *path, size_t max, char **ret, size_t *ret_size);

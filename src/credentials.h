@@ -83,3 +83,11 @@ int credential_provider_shared_files_new(const char *profile, CredentialProvider
  * calling thread when it spawns, the daemon should block it at start before any thread. */
 int credential_provider_process_new(sd_event *event, const char *profile, usec_t timeout,
                                     CredentialProvider **ret);
+
+/* Network providers (need http.c). region: for the regional STS endpoint, may be NULL. */
+int credential_provider_assume_role_new(HttpClient *http, const char *profile, const char *region,
+                                        CredentialProvider **ret);
+int credential_provider_web_identity_new(HttpClient *http, const char *profile, const char *region,
+                                         CredentialProvider **ret);
+int credential_provider_ecs_new(HttpClient *http, CredentialProvider **ret);
+int credential_provider_imds_new(HttpClient *http, CredentialProvider **ret);

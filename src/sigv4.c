@@ -134,7 +134,8 @@ static int query_param_compare(const void *a, const void *b) {
 static char *reencoded(const char *s, size_t n) {
         StrBuf b = STRBUF_INIT(SIGV4_CANONICAL_REQUEST_MAX);
 
-        if (uri_reencode(&b, s, n) < 0) {
+        /* strbuf_puts(""): allocated and terminated even when n is 0. */
+        if (strbuf_puts(&b, "") < 0 || uri_reencode(&b, s, n) < 0) {
                 strbuf_done(&b);
                 return NULL;
         }
