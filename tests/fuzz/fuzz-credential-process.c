@@ -3,8 +3,10 @@
  * libFuzzer entry for the credential_process output parser (pure JSON -> AwsCredentials).
  * Not built by meson; build by hand:
  *   clang -D_GNU_SOURCE -g -O1 -fsanitize=fuzzer,address,undefined -iquote src \
- *         tests/fuzz/fuzz-credential-process.c src/credentials*.c src/aws-ini.c \
- *         src/aws-shared-files.c src/shared/[a-z]*.c -ljansson -lsystemd -o fuzz-credential-process
+ *         tests/fuzz/fuzz-credential-process.c src/credentials.c src/credentials-env.c src/credentials-file.c \
+ *         src/credentials-process.c src/credentials-process-output.c src/credentials-response.c \
+ *         src/aws-ini.c src/aws-shared-files.c src/shared/[a-z]*.c -ljansson -lsystemd \
+ *         -o fuzz-credential-process
  *   ./fuzz-credential-process tests/fuzz/seeds/credential-process
  * (credentials.c, for aws_credentials_copy(), brings the providers and libsystemd along.)
  */
