@@ -154,3 +154,29 @@
 
 /* Unit names: systemd's UNIT_NAME_MAX is 256 including the NUL. */
 #define UNIT_NAME_MAX 255U
+
+/* SigV4 canonical request (method, path, query, headers; the payload is only hashed). Ours are
+ * a few hundred bytes; the cap only stops a runaway caller. */
+#define SIGV4_CANONICAL_REQUEST_MAX (256U * 1024)
+
+/* ~/.aws/credentials and ~/.aws/config (and the systemd credential in that form) hold a few
+ * profiles of a few lines each; anything bigger is not such a file. */
+#define AWS_INI_FILE_MAX (1U * 1024 * 1024)
+
+/* credential_process: its JSON answer is well under 4 KiB; the AWS CLI gives the process no
+ * deadline, we give it a generous one so a hung helper cannot stall credentials forever. */
+#define CREDENTIAL_PROCESS_OUTPUT_MAX (64U * 1024)
+#define CREDENTIAL_PROCESS_TIMEOUT_SEC 60U
+
+/* Web identity token files (Kubernetes projected service-account tokens) are ~1-2 KiB JWTs;
+ * AssumeRoleWithWebIdentity accepts at most 20,000 characters (STS API Reference). */
+#define WEB_IDENTITY_TOKEN_MAX 20000U
+/* Container credential authorization tokens (ECS/EKS Pod Identity) are short. */
+#define CONTAINER_AUTH_TOKEN_MAX 16384U
+/* STS and the container endpoint answer quickly; a stalled one must not hold credentials up. */
+#define CREDENTIALS_HTTP_TIMEOUT_SEC 10U
+/* EC2 IMDS: botocore's defaults (metadata_service_timeout 1 s), two attempts, so starting
+ * off EC2 costs about 2 s at most. The token TTL is the documented maximum (6 hours). */
+#define IMDS_TIMEOUT_MSEC 1000U
+#define IMDS_ATTEMPTS 2U
+#define IMDS_TOKEN_TTL_SEC 21600U
