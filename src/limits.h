@@ -71,3 +71,16 @@
 
 /* Temporary credentials are refreshed this long before they expire. */
 #define CREDENTIALS_REFRESH_AHEAD_SEC 300U
+
+/* -- file source -- */
+
+/* datetime_format: a timestamp is looked for in the first this many bytes of a line (the old
+ * agent searched the whole line; real timestamps sit near the start, and the cap bounds the
+ * cost on megabyte lines). */
+#define DATETIME_SEARCH_WINDOW 1024U
+/* Longest datetime_format accepted; real ones are a few dozen characters. */
+#define DATETIME_FORMAT_MAX 256U
+/* A format without a year that would land more than a day ahead is last year's ("Dec 31"
+ * read on Jan 1); a time-only format more than an hour ahead is yesterday's. */
+#define DATETIME_FUTURE_SLACK_DATE_MS (24LL * 3600 * 1000)
+#define DATETIME_FUTURE_SLACK_TIME_MS (3600LL * 1000)
