@@ -84,3 +84,6 @@
  * read on Jan 1); a time-only format more than an hour ahead is yesterday's. */
 #define DATETIME_FUTURE_SLACK_DATE_MS (24LL * 3600 * 1000)
 #define DATETIME_FUTURE_SLACK_TIME_MS (3600LL * 1000)
+/* PCRE2 match limit for multi_line_start_pattern: a pathological pattern gives up on a line
+ * (treated as "no match") after this many backtracking steps instead of stalling the loop. */
+#define MULTILINE_MATCH_LIMIT 100000U
