@@ -87,3 +87,7 @@
 /* PCRE2 match limit for multi_line_start_pattern: a pathological pattern gives up on a line
  * (treated as "no match") after this many backtracking steps instead of stalling the loop. */
 #define MULTILINE_MATCH_LIMIT 100000U
+/* file_fingerprint_lines reads at most this much of a file's head: real header lines are
+ * short, and the start of a log file never changes, so a capped head is as good an identity. */
+#define FINGERPRINT_READ_MAX (64U * 1024)
+#define FINGERPRINT_CHUNK (16U * 1024)
