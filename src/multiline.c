@@ -62,7 +62,7 @@ int multiline_new(const char *pattern, const char *datetime_format, bool utc, si
         _cleanup_(multiline_freep) Multiline *m = NULL;
         int r;
 
-        if (max_size == 0)
+        if (max_size <= STRLEN(CW_TRUNCATED_SUFFIX))
                 return -EINVAL;
         m = calloc(1, sizeof(Multiline));
         if (!m)
@@ -129,7 +129,8 @@ static size_t utf8_boundary(const char *s, size_t n) {
 
 /* Appends as much of p as the cap allows, cut on a UTF-8 boundary; flags truncation. */
 static int append_capped(Multiline *m, const char *p, size_t n) {
-        size_t room = m->max_size - m->pending.len, take = n;
+        /* room for the "[truncated]" suffix stays free */
+        size_t room = m->max_size - STRLEN(CW_TRUNCATED_SUFFIX) - m->pending.len, take = n;
 
         if (m->truncated)
                 return 0;
@@ -151,11 +152,22 @@ static int64_t event_time(Multiline *m, const char *line, size_t len, int64_t no
         return m->have_last_time ? m->last_time_ms : now_ms;
 }
 
+void multiline_mark_truncated(Multiline *m) {
+        if (m->have_pending)
+                m->truncated = true;
+}
+
 int multiline_flush(Multiline *m, MultilineEvent *ret) {
         StrBuf t;
+        int r;
 
         if (!m->have_pending)
                 return 0;
+        if (m->truncated) {
+                r = strbuf_append(&m->pending, CW_TRUNCATED_SUFFIX, STRLEN(CW_TRUNCATED_SUFFIX));
+                if (r < 0)
+                        return r;
+        }
         t = m->done;
         m->done = m->pending;
         m->pending = t;

@@ -21,8 +21,8 @@
  * every 1 s end-of-file poll and so split slowly written stack traces).
  *
  * Events are capped at max_size bytes: what does not fit is dropped (the lines are still
- * counted and still extend the event) and the event is flagged truncated; the sink then cuts
- * it to the service limit and appends "[truncated]". Pure; no I/O.
+ * counted and still extend the event), the event ends with "[truncated]" (SPEC §4) and is
+ * flagged; a sink with a lower limit cuts it again and adds its own suffix. Pure; no I/O.
  */
 
 #include "shared/macro.h"
@@ -36,12 +36,12 @@ typedef struct MultilineEvent {
         int64_t timestamp_ms;
         const char *message; /* NUL terminated; valid until the next call on the Multiline */
         size_t size;
-        bool truncated;      /* content beyond max_size was dropped */
+        bool truncated;      /* content was dropped; the message ends with "[truncated]" */
         unsigned lines;
         uint64_t start, end; /* the caller's positions of the first line's start, last line's end */
 } MultilineEvent;
 
-/* pattern: NULL for the old agent's default. datetime_format may be NULL (then the read time
+/* max_size must exceed the suffix "[truncated]". pattern: NULL for the old agent's default. datetime_format may be NULL (then the read time
  * is used, and "{datetime_format}" is an error). On -EINVAL, *ret_error (if given) explains. */
 int multiline_new(const char *pattern, const char *datetime_format, bool utc, size_t max_size,
                   Multiline **ret, char **ret_error);
@@ -59,6 +59,9 @@ int multiline_push_line(Multiline *m, const char *line, size_t len, uint64_t sta
 
 /* Emits the pending event: 1 and *ret, or 0 if nothing is pending. */
 int multiline_flush(Multiline *m, MultilineEvent *ret);
+
+/* The caller dropped part of the pending event's last line (a line longer than it buffers). */
+void multiline_mark_truncated(Multiline *m);
 
 bool multiline_pending(const Multiline *m);
 /* Start position of the pending event (a checkpoint must not pass it); undefined if none. */

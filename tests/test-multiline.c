@@ -131,10 +131,10 @@ TEST(cap_truncates_and_keeps_counting) {
         _cleanup_(multiline_freep) Multiline *m = NULL;
         Collected c = {};
 
-        ASSERT_OK(multiline_new(NULL, NULL, true, 16, &m, NULL));
+        ASSERT_OK(multiline_new(NULL, NULL, true, 27, &m, NULL));
         feed(m, "start of event\n  continuation one\n  continuation two\nnext\n", &c, true);
         ASSERT_EQ(c.n, 2);
-        ASSERT_STREQ(c.msg[0], "start of event\n ");
+        ASSERT_STREQ(c.msg[0], "start of event\n [truncated]");
         ASSERT_TRUE(c.truncated[0]);
         ASSERT_EQ(c.lines[0], 3);
         ASSERT_EQ(c.end[0], strlen("start of event\n  continuation one\n  continuation two\n"));
@@ -146,12 +146,29 @@ TEST(long_line_cut_on_utf8_boundary) {
         _cleanup_(multiline_freep) Multiline *m = NULL;
         Collected c = {};
 
-        ASSERT_OK(multiline_new(NULL, NULL, true, 5, &m, NULL));
+        ASSERT_OK(multiline_new(NULL, NULL, true, 16, &m, NULL));
         /* "abcd" + "é" (2 bytes) would end inside the character at 5 bytes */
         feed(m, "abcd\xc3\xa9xyz\n", &c, true);
         ASSERT_EQ(c.n, 1);
-        ASSERT_STREQ(c.msg[0], "abcd");
+        ASSERT_STREQ(c.msg[0], "abcd[truncated]");
         ASSERT_TRUE(c.truncated[0]);
+}
+
+TEST(caller_marks_truncation) {
+        _cleanup_(multiline_freep) Multiline *m = NULL;
+        MultilineEvent ev;
+
+        ASSERT_OK(multiline_new(NULL, NULL, true, 100, &m, NULL));
+        ASSERT_EQ(multiline_push_line(m, "cut line", 8, 0, 9, NOW, &ev), 0);
+        multiline_mark_truncated(m);
+        ASSERT_EQ(multiline_flush(m, &ev), 1);
+        ASSERT_STREQ(ev.message, "cut line[truncated]");
+        ASSERT_TRUE(ev.truncated);
+        ASSERT_OK(multiline_push_line(m, "next", 4, 9, 14, NOW, &ev));
+        ASSERT_EQ(multiline_flush(m, &ev), 1);
+        ASSERT_STREQ(ev.message, "next");
+        ASSERT_FALSE(ev.truncated);
+        ASSERT_ERR(multiline_new(NULL, NULL, true, 11, &m, NULL), EINVAL);
 }
 
 TEST(bad_patterns) {
