@@ -91,3 +91,10 @@
  * short, and the start of a log file never changes, so a capped head is as good an identity. */
 #define FINGERPRINT_READ_MAX (64U * 1024)
 #define FINGERPRINT_CHUNK (16U * 1024)
+/* Longest line the file source buffers, in characters (times the code unit in bytes): one
+ * CloudWatch event plus slack, so a line that long is cut and ends with "[truncated]". */
+#define FILE_LINE_MAX (CW_MAX_EVENT_BYTES + 4096U)
+/* Bytes a file source reads per event-loop iteration (LESSONS: cap work per iteration). */
+#define FILE_BYTES_PER_ITERATION (1024U * 1024)
+/* Fallback polling of a followed file and its glob (inotify is the fast path). */
+#define FILE_POLL_INTERVAL_USEC (1000U * 1000)
