@@ -98,3 +98,6 @@
 #define FILE_BYTES_PER_ITERATION (1024U * 1024)
 /* Fallback polling of a followed file and its glob (inotify is the fast path). */
 #define FILE_POLL_INTERVAL_USEC (1000U * 1000)
+/* After a followed file was renamed away or a newer one appeared, the old file is read on
+ * until it has been quiet this long (writers reopen their log a moment after rotation). */
+#define FILE_ROTATE_GRACE_USEC (2U * 1000 * 1000)
