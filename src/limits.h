@@ -101,3 +101,6 @@
 /* After a followed file was renamed away or a newer one appeared, the old file is read on
  * until it has been quiet this long (writers reopen their log a moment after rotation). */
 #define FILE_ROTATE_GRACE_USEC (2U * 1000 * 1000)
+/* Finished files whose end position a file source remembers (in memory), so that a glob
+ * matching several live files hops between them without re-reading any. */
+#define FILE_FINISHED_MAX 16U

@@ -50,6 +50,15 @@ typedef struct FileSource {
         ino_t target_ino;
         uint64_t target_size;
 
+        /* files finished recently, so a glob matching several live files never re-reads one */
+        struct {
+                dev_t dev;
+                ino_t ino;
+                uint64_t offset;
+                char fingerprint[FINGERPRINT_HEX_SIZE];
+        } finished[FILE_FINISHED_MAX];
+        unsigned n_finished;
+
         bool sealed_any;
         dev_t sealed_dev;
         ino_t sealed_ino;
@@ -178,11 +187,41 @@ static int start_text(FileSource *fs) {
         return 1;
 }
 
+static void remember_finished(FileSource *fs) {
+        unsigned i = fs->n_finished % FILE_FINISHED_MAX;
+
+        fs->finished[i].dev = fs->st.st_dev;
+        fs->finished[i].ino = fs->st.st_ino;
+        fs->finished[i].offset = line_reader_offset(fs->reader);
+        memcpy(fs->finished[i].fingerprint, fs->fingerprint, sizeof fs->fingerprint);
+        fs->n_finished++;
+}
+
+/* Where a file we finished earlier ended, or 0 for a file we have not read. Inode numbers
+ * are reused at once after a delete, so the fingerprint must agree too; when in doubt,
+ * re-read (a duplicate beats a loss). */
+static uint64_t finished_offset(FileSource *fs, const FileCandidate *c) {
+        const SectionConfig *cfg = fs->base.config;
+        unsigned first = MAX(cfg->fingerprint_first, 1U), last = MAX(cfg->fingerprint_last, first);
+        char fp[FINGERPRINT_HEX_SIZE];
+
+        for (unsigned i = 0; i < MIN(fs->n_finished, FILE_FINISHED_MAX); i++) {
+                if (fs->finished[i].dev != c->st.st_dev || fs->finished[i].ino != c->st.st_ino ||
+                    !fs->finished[i].fingerprint[0] || fs->finished[i].offset > (uint64_t) c->st.st_size)
+                        continue;
+                _cleanup_close_ int fd = open(c->path, O_RDONLY | O_CLOEXEC | O_NOCTTY | O_NONBLOCK);
+                if (fd >= 0 && fingerprint_file(fd, first, last, fp) >= 0 && streq(fp, fs->finished[i].fingerprint))
+                        return fs->finished[i].offset;
+        }
+        return 0;
+}
+
 static void close_file(FileSource *fs) {
         const char *name = fs->base.config->name;
 
         if (fs->fd < 0)
                 return;
+        remember_finished(fs);
         if (fs->target_known && fs->st.st_dev == fs->target_dev && fs->st.st_ino == fs->target_ino)
                 fs->target_done = true;
         log_debug("[%s] Closing '%s'.", name, fs->path);
@@ -298,7 +337,7 @@ static void maybe_move_on(FileSource *fs, const FileCandidate *c, size_t n) {
         log_info("[%s] Finished '%s'%s.", fs->base.config->name, fs->path, replaced ? " (rotated away)" : "");
         close_file(fs);
         if (next)
-                (void) open_file(fs, next->path, 0, false);
+                (void) open_file(fs, next->path, finished_offset(fs, next), false);
 }
 
 static void check_files(FileSource *fs) {
@@ -318,8 +357,10 @@ static void check_files(FileSource *fs) {
                 pick = fs->have_st ? file_select_next(c, n, &fs->st.st_mtim, fs->st.st_dev, fs->st.st_ino)
                                    : file_select_newest(c, n);
                 if (pick)
-                        (void) open_file(fs, pick->path, 0, false);
-        } else if (fstat(fs->fd, &st) >= 0 && (uint64_t) st.st_size < line_reader_read_offset(fs->reader))
+                        (void) open_file(fs, pick->path, finished_offset(fs, pick), false);
+        } else if (fstat(fs->fd, &st) < 0)
+                fs->base.last_error = -errno;
+        else if ((uint64_t) st.st_size < line_reader_read_offset(fs->reader))
                 restart_truncated(fs);
         else if (fs->eof) {
                 fs->st.st_mtim = st.st_mtim;
@@ -348,7 +389,8 @@ static int on_poll(sd_event_source *s, uint64_t usec, void *userdata) {
 static int on_flush(sd_event_source *s, uint64_t usec, void *userdata) {
         FileSource *fs = userdata;
 
-        if (usec < fs->last_data + fs->base.config->buffer_duration_ms * USEC_PER_MSEC) {
+        /* while behind (backpressure), the rest of the line or event is still unread */
+        if (!fs->eof || usec < fs->last_data + fs->base.config->buffer_duration_ms * USEC_PER_MSEC) {
                 arm_flush(fs);
                 return 0;
         }

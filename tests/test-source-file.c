@@ -213,6 +213,69 @@ TEST(pending_multiline_event_holds_checkpoint) {
         ASSERT_OK(unlink(p));
 }
 
+TEST(late_file_and_recreation_are_read_from_start) {
+        _cleanup_(sd_event_unrefp) sd_event *e = NULL;
+        _cleanup_(log_source_freep) LogSource *s = NULL;
+        SectionConfig c;
+        char glob[128], p[128];
+
+        reset_events();
+        setup_config(&c, glob, sizeof glob, "late-*.log");
+        c.name = (char *) "late";
+        c.initial_position = POSITION_END; /* applies only to files present at start */
+        ASSERT_OK(sd_event_new(&e));
+        ASSERT_OK(file_source_new(&c, e, &sink, dir, true, &s));
+        ASSERT_OK(s->ops->start(s));
+        ASSERT_TRUE(s->ops->caught_up(s));
+        append("late-1.log", "hello\n");
+        run_until(e, s, 1);
+        ASSERT_STREQ(events[0], "hello");
+        /* deleted, then a new file with the same name */
+        path_of(p, sizeof p, "late-1.log");
+        ASSERT_OK(unlink(p));
+        usleep(20000);
+        append("late-1.log", "again\n");
+        run_until(e, s, 2);
+        ASSERT_STREQ(events[1], "again");
+        ASSERT_OK(unlink(p));
+        path_of(p, sizeof p, "late.file");
+        ASSERT_OK(unlink(p));
+}
+
+TEST(two_live_files_are_not_read_twice) {
+        _cleanup_(sd_event_unrefp) sd_event *e = NULL;
+        _cleanup_(log_source_freep) LogSource *s = NULL;
+        SectionConfig c;
+        char glob[128], p[128];
+
+        reset_events();
+        append("live-a.log", "a1\n");
+        usleep(20000);
+        append("live-b.log", "b1\n");
+        setup_config(&c, glob, sizeof glob, "live-*.log");
+        c.name = (char *) "live";
+        ASSERT_OK(sd_event_new(&e));
+        ASSERT_OK(file_source_new(&c, e, &sink, dir, true, &s));
+        ASSERT_OK(s->ops->start(s));
+        run_until(e, s, 1);
+        ASSERT_STREQ(events[0], "b1");
+        /* a is written again: newer than b, so the source moves over, then back */
+        append("live-a.log", "a2\n");
+        run_until(e, s, 3);
+        ASSERT_STREQ(events[1], "a1"); /* a was never read: from its start */
+        ASSERT_STREQ(events[2], "a2");
+        usleep(20000);
+        append("live-b.log", "b2\n");
+        run_until(e, s, 4);
+        ASSERT_STREQ(events[3], "b2"); /* b resumes where it was left, no "b1" again */
+        path_of(p, sizeof p, "live-a.log");
+        ASSERT_OK(unlink(p));
+        path_of(p, sizeof p, "live-b.log");
+        ASSERT_OK(unlink(p));
+        path_of(p, sizeof p, "live.file");
+        ASSERT_OK(unlink(p));
+}
+
 TEST(teardown) {
         char p[128];
 
