@@ -31,6 +31,7 @@ struct CredentialChain {
         bool have_cached;
         AwsCredentials cached;
         Waiter *waiters, *waiters_tail;
+        Waiter *answering; /* waiters being answered by chain_finish() */
 };
 
 void aws_credentials_done(AwsCredentials *c) {
@@ -119,21 +120,43 @@ static bool cached_valid(const CredentialChain *c, usec_t now) {
 
 /* Answers every waiter. The list is detached first so a callback may call get() again. */
 static void chain_finish(CredentialChain *c, int error) {
-        Waiter *w = TAKE_PTR(c->waiters);
+        Waiter *w;
 
+        c->answering = TAKE_PTR(c->waiters);
         c->waiters_tail = NULL;
         c->fetching = false;
         if (error < 0 && cached_valid(c, now_usec(CLOCK_REALTIME))) {
                 log_debug("Refreshing credentials failed, using the current ones until they expire.");
                 error = 0;
         }
-        while (w) {
-                Waiter *next = w->next;
-
-                w->cb(error, error < 0 ? NULL : &c->cached, w->userdata);
+        /* A callback may cancel a waiter still in this list (credential_chain_cancel). */
+        while ((w = c->answering)) {
+                c->answering = w->next;
+                if (w->cb)
+                        w->cb(error, error < 0 ? NULL : &c->cached, w->userdata);
                 free(w);
-                w = next;
         }
+}
+
+void credential_chain_cancel(CredentialChain *c, CredentialsCallback cb, void *userdata) {
+        Waiter *prev = NULL;
+
+        if (!c)
+                return;
+        for (Waiter *w = c->answering; w; w = w->next)
+                if (w->cb == cb && w->userdata == userdata)
+                        w->cb = NULL;
+        for (Waiter *w = c->waiters; w; prev = w, w = w->next)
+                if (w->cb == cb && w->userdata == userdata) {
+                        if (prev)
+                                prev->next = w->next;
+                        else
+                                c->waiters = w->next;
+                        if (c->waiters_tail == w)
+                                c->waiters_tail = prev;
+                        free(w);
+                        return;
+                }
 }
 
 static void chain_ask(CredentialChain *c);
@@ -214,23 +237,33 @@ void credential_chain_invalidate(CredentialChain *c) {
 
 int credential_chain_new(sd_event *event, HttpClient *http, const CredentialsOptions *opts,
                          CredentialChain **ret) {
-        CredentialProvider *p[4] = {};
-        const char *profile = opts ? opts->profile : NULL;
+        CredentialProvider *p[8] = {};
+        const char *profile = opts ? opts->profile : NULL, *region = opts ? opts->region : NULL;
         size_t n = 0;
         int r;
 
-        r = credential_provider_env_new(&p[n]);
+        /* SPEC §6 order: environment, systemd credential, shared files (static keys, then a
+         * role to assume), credential_process, web identity, ECS/EKS container, EC2 IMDS. */
+        r = credential_provider_env_new(&p[n++]);
         if (r >= 0)
-                r = credential_provider_systemd_new(profile, &p[++n]);
+                r = credential_provider_systemd_new(profile, &p[n++]);
         if (r >= 0)
-                r = credential_provider_shared_files_new(profile, &p[++n]);
+                r = credential_provider_shared_files_new(profile, &p[n++]);
+        if (r >= 0 && http)
+                r = credential_provider_assume_role_new(http, profile, region, &p[n++]);
         if (r >= 0)
                 r = credential_provider_process_new(event, profile, CREDENTIAL_PROCESS_TIMEOUT_SEC * USEC_PER_SEC,
-                                                    &p[++n]);
+                                                    &p[n++]);
+        if (r >= 0 && http)
+                r = credential_provider_web_identity_new(http, profile, region, &p[n++]);
+        if (r >= 0 && http)
+                r = credential_provider_ecs_new(http, &p[n++]);
+        if (r >= 0 && http)
+                r = credential_provider_imds_new(http, &p[n++]);
         if (r < 0) {
                 for (size_t i = 0; i < n; i++)
                         credential_provider_free(p[i]);
                 return r;
         }
-        return credential_chain_new_with_providers(p, n + 1, ret);
+        return credential_chain_new_with_providers(p, n, ret);
 }

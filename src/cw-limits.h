@@ -180,3 +180,36 @@
 #define IMDS_TIMEOUT_MSEC 1000U
 #define IMDS_ATTEMPTS 2U
 #define IMDS_TOKEN_TTL_SEC 21600U
+
+/* -- file source -- */
+
+/* datetime_format: a timestamp is looked for in the first this many bytes of a line (the old
+ * agent searched the whole line; real timestamps sit near the start, and the cap bounds the
+ * cost on megabyte lines). */
+#define DATETIME_SEARCH_WINDOW 1024U
+/* Longest datetime_format accepted; real ones are a few dozen characters. */
+#define DATETIME_FORMAT_MAX 256U
+/* A format without a year that would land more than a day ahead is last year's ("Dec 31"
+ * read on Jan 1); a time-only format more than an hour ahead is yesterday's. */
+#define DATETIME_FUTURE_SLACK_DATE_MS (24LL * 3600 * 1000)
+#define DATETIME_FUTURE_SLACK_TIME_MS (3600LL * 1000)
+/* PCRE2 match limit for multi_line_start_pattern: a pathological pattern gives up on a line
+ * (treated as "no match") after this many backtracking steps instead of stalling the loop. */
+#define MULTILINE_MATCH_LIMIT 100000U
+/* file_fingerprint_lines reads at most this much of a file's head: real header lines are
+ * short, and the start of a log file never changes, so a capped head is as good an identity. */
+#define FINGERPRINT_READ_MAX (64U * 1024)
+#define FINGERPRINT_CHUNK (16U * 1024)
+/* Longest line the file source buffers, in characters (times the code unit in bytes): one
+ * CloudWatch event plus slack, so a line that long is cut and ends with "[truncated]". */
+#define FILE_LINE_MAX (CW_MAX_EVENT_BYTES + 4096U)
+/* Bytes a file source reads per event-loop iteration (LESSONS: cap work per iteration). */
+#define FILE_BYTES_PER_ITERATION (1024U * 1024)
+/* Fallback polling of a followed file and its glob (inotify is the fast path). */
+#define FILE_POLL_INTERVAL_USEC (1000U * 1000)
+/* After a followed file was renamed away or a newer one appeared, the old file is read on
+ * until it has been quiet this long (writers reopen their log a moment after rotation). */
+#define FILE_ROTATE_GRACE_USEC (2U * 1000 * 1000)
+/* Finished files whose end position a file source remembers (in memory), so that a glob
+ * matching several live files hops between them without re-reading any. */
+#define FILE_FINISHED_MAX 16U
