@@ -149,9 +149,16 @@ def duplicates(events):
         return dup
 
 
+# Answers that are part of the normal protocol: PutLogEvents to a stream not created yet
+# (cwlogd then creates it), creating what another request already created.
+EXPECTED_ERRORS = ("ResourceNotFoundException", "ResourceAlreadyExistsException")
+
+
 def refused(fake):
-        """Requests the fake answered with an error (not injected faults)."""
-        return [r for r in fake.requests() if r["status"] not in (200, None) and not r["fault"]]
+        """Requests the fake refused (not injected faults, not the expected errors above):
+        [(op, error, message)]."""
+        return [(r["op"], r["error"], (r["message"] or "")[:200]) for r in fake.requests()
+                if r["status"] not in (200, None) and not r["fault"] and r["error"] not in EXPECTED_ERRORS]
 
 
 def now_us():
@@ -222,8 +229,11 @@ class NotifySocket:
                                 return i
                 return None
 
-        def wait_key(self, key, value=None, start=0, timeout=30):
-                self.wait_for(lambda m: self.index_of(key, value, start) is not None, timeout)
+        def wait_key(self, key, value=None, start=0, timeout=30, proc=None):
+                """Index of the first message with key (= value) at or after start; None if
+                none came within timeout or proc (a Popen) exited first."""
+                self.wait_for(lambda m: self.index_of(key, value, start) is not None
+                              or (proc is not None and proc.poll() is not None), timeout)
                 return self.index_of(key, value, start)
 
         def statuses(self):

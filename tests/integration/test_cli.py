@@ -8,7 +8,7 @@ import signal
 
 import pytest
 
-from e2e_util import general, journal_section, section, wait_exit, wait_log
+from e2e_util import general, journal_section, now_us, section, wait_exit, wait_log
 
 # anywhere on a line: the daemon's own log may prefix it ("cwlogd: " or "<3>")
 LOCATED = re.compile(r"(?P<file>/[^\s:]+):(?P<line>\d+): (?P<msg>.+)$", re.M)
@@ -172,7 +172,6 @@ def test_missing_region_is_a_config_error(cwlogd, cwfake, workdir):
 
 
 def test_no_credentials_keeps_running_and_says_so(cwlogd, cwfake, journal_files):
-        from e2e_util import now_us
         d = journal_files([{"MESSAGE": "waiting for credentials", "__REALTIME_TIMESTAMP": now_us() - 1000}])
         cwlogd.write_config(general() + journal_section("s", d, "g", "s", buffer_duration=200))
         env = {k: v for k, v in cwfake.env().items() if not k.startswith("AWS_") or k in

@@ -1,9 +1,11 @@
 # SPDX-License-Identifier: MIT
 """A second, independent CloudWatch Logs implementation: moto's server. The journal is
 shipped with --once and read back with boto3 (GetLogEvents): same messages, same
-timestamps, same order."""
+timestamps, same order.
 
-import pytest
+moto's server answers 500 to any gzip-encoded request body (checked with a hand-made
+CreateLogGroup request: plain 200, gzip 500), so these runs turn gzip off; the
+CloudWatch fake covers gzip (test_e2e_journal.test_exactly_once_within_limits)."""
 
 from e2e_util import general, journal_section, now_us, shipped
 
@@ -19,12 +21,11 @@ def moto_journal(start_us):
                 yield e
 
 
-@pytest.mark.parametrize("gzip", ["true", "false"])
-def test_ships_to_moto(cwlogd, moto_server, journal_files, tmp_state, gzip):
+def test_ships_to_moto(cwlogd, moto_server, journal_files, tmp_state):
         start = now_us() - N * 500_000 - 60 * 1_000_000
         d = journal_files(moto_journal(start))
         want = [shipped(e) for e in moto_journal(start)]
-        cwlogd.write_config(general(use_gzip_http_content_encoding=gzip)
+        cwlogd.write_config(general(use_gzip_http_content_encoding="false")
                             + journal_section("m", d, "moto-group", "moto-stream", retention_in_days=14,
                                               journal_identifier="moto-test"))
         r = cwlogd.run("--once", env=moto_server.env(), timeout=300)

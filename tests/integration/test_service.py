@@ -10,7 +10,7 @@ Issue: "Run as a systemd-native service".
 
 import os
 import re
-import time
+import subprocess
 
 import pytest
 
@@ -65,7 +65,7 @@ def test_notify_ready_watchdog_status_stop(cwlogd, cwfake, journald_namespace, w
                 cwlogd.write_config(general() + ns_section("one", ns, "e2e-one", initial_position="end_of_journal"))
                 p = start_notified(cwlogd, notify, env=cwfake.env(), ns=ns, watchdog_usec=2_000_000)
 
-                ready = notify.wait_key("READY", "1", timeout=60)
+                ready = notify.wait_key("READY", "1", timeout=60, proc=p)
                 assert ready is not None, "no READY=1: " + cwlogd.log(p)[-3000:]
                 assert notify.probes[ready], "READY=1 came before the journal source was positioned " \
                                              "(no state file for end_of_journal yet)"
@@ -108,7 +108,7 @@ def test_reload(cwlogd, cwfake, journald_namespace, notify):
         cwlogd.write_config(general() + ns_section("one", ns, "e2e-one"))
         cwlogd.write_config(ns_section("two", ns, "e2e-two"), name="two.conf")
         p = start_notified(cwlogd, notify, env=cwfake.env(), ns=ns)
-        assert notify.wait_key("READY", "1", timeout=60) is not None, cwlogd.log(p)[-3000:]
+        assert notify.wait_key("READY", "1", timeout=60, proc=p) is not None, cwlogd.log(p)[-3000:]
 
         one = send(ns, "e2e-one", "one-a", 10)
         two = send(ns, "e2e-two", "two-a", 10)
@@ -122,11 +122,12 @@ def test_reload(cwlogd, cwfake, journald_namespace, notify):
                             name="three.conf")
         mark = len(notify.snapshot())
         kill(p, SIGHUP)
-        rel = notify.wait_key("RELOADING", "1", start=mark, timeout=30)
+        rel = notify.wait_key("RELOADING", "1", start=mark, timeout=30, proc=p)
         assert rel is not None, "no RELOADING=1: " + cwlogd.log(p)[-3000:]
         assert re.fullmatch(r"\d+", notify.snapshot()[rel][1].get("MONOTONIC_USEC", "")), \
                 "RELOADING=1 without MONOTONIC_USEC"
-        assert notify.wait_key("READY", "1", start=rel + 1, timeout=30) is not None, "no READY=1 after reload"
+        assert notify.wait_key("READY", "1", start=rel + 1, timeout=30, proc=p) is not None, \
+                f"no READY=1 after reload (exit {p.poll()}): {cwlogd.log(p)[-3000:]}"
 
         assert wait_messages(cwfake, "three", three) == three, "the new section did not ship"
         two_late = send(ns, "e2e-two", "two-after-removal", 5)
@@ -138,7 +139,7 @@ def test_reload(cwlogd, cwfake, journald_namespace, notify):
         mark = len(notify.snapshot())
         kill(p, SIGHUP)
         assert wait_log(cwlogd, p, re.compile(r"zz-bad\.conf:2"), timeout=30), cwlogd.log(p)[-3000:]
-        assert notify.wait_key("READY", "1", start=mark, timeout=30) is not None
+        assert notify.wait_key("READY", "1", start=mark, timeout=30, proc=p) is not None
         assert p.poll() is None
         one_c = send(ns, "e2e-one", "one-c", 5)
         three_c = send(ns, "e2e-three", "three-c", 5)
@@ -160,10 +161,10 @@ def test_second_sigterm_exits_at_once(cwlogd, cwfake, journal_files, notify, tmp
                                                 log_stream_name="s", buffer_duration=200))
         cwfake.refuse()  # nothing can be delivered: the first SIGTERM would wait for the drain timeout
         p = start_notified(cwlogd, notify, env=cwfake.env())
-        assert notify.wait_key("READY", "1", timeout=60) is not None, cwlogd.log(p)[-3000:]
+        assert notify.wait_key("READY", "1", timeout=60, proc=p) is not None, cwlogd.log(p)[-3000:]
         assert wait_log(cwlogd, p, re.compile(r"retrying", re.I), timeout=60), cwlogd.log(p)[-3000:]
         kill(p, SIGTERM)
-        assert notify.wait_key("STOPPING", "1", timeout=30) is not None
+        assert notify.wait_key("STOPPING", "1", timeout=30, proc=p) is not None
         kill(p, SIGTERM)
         # bounded well inside the drain timeout a single SIGTERM would wait for
         rc = wait_exit(p, LIMITS["DRAIN_TIMEOUT_SEC"] / 2)
@@ -176,9 +177,13 @@ def test_second_sigterm_exits_at_once(cwlogd, cwfake, journal_files, notify, tmp
 
 
 def _run_logging(cwlogd, workdir, journal_stream):
-        """A run that logs a notice (no sections configured), stderr into a file; with
-        journal_stream True, JOURNAL_STREAM names that very file, as journald would."""
-        cwlogd.write_config(general())
+        """A run that logs (a notice about the ignored awslogs state_file), stderr into a
+        file; with journal_stream True, JOURNAL_STREAM names that very file, as journald
+        would."""
+        (workdir / "empty-journal").mkdir(exist_ok=True)
+        cwlogd.write_config(general(state_file="/var/awslogs/state/agent-state")
+                            + section("s", journal="true", journal_directory=workdir / "empty-journal",
+                                      log_group_name=GROUP, log_stream_name="s"))
         err_path = workdir / f"stderr-{journal_stream}.txt"
         with open(err_path, "wb") as err:
                 env = {}
@@ -186,7 +191,6 @@ def _run_logging(cwlogd, workdir, journal_stream):
                         st = os.fstat(err.fileno())
                         env["JOURNAL_STREAM"] = f"{st.st_dev}:{st.st_ino}" if journal_stream \
                                 else f"{st.st_dev}:{st.st_ino + 1}"
-                import subprocess
                 rc = subprocess.run(cwlogd.argv("--dry-run", "--once"), env=cwlogd.env(env), stdout=subprocess.DEVNULL,
                                     stderr=err, timeout=60, cwd=workdir).returncode
         return rc, err_path.read_text(errors="replace")
