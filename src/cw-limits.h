@@ -95,3 +95,18 @@
 /* All sections together buffer at most this many message bytes (pending + in flight)
  * before sources pause, whatever queue_size says: keeps memory flat with many streams. */
 #define SHIPPER_BUFFER_MAX (24U * 1024 * 1024)
+
+/* Metrics endpoint ([general] metrics_listen). A scraper sends one small GET; 8 KiB is far
+ * above any real request head and what most servers accept for one header line. Prometheus
+ * scrapes once every few seconds: 16 connections leave room for several scrapers and a curl
+ * while bounding memory; more wait in the kernel's listen backlog. 5 s is the usual idle
+ * timeout of small HTTP servers and below Prometheus' default scrape timeout (10 s). */
+#define METRICS_MAX_CONNECTIONS 16U
+#define METRICS_REQUEST_MAX 8192U
+#define METRICS_TIMEOUT_SEC 5U
+/* The exposition and the status document grow with the number of streams (about 1 KiB per
+ * stream, max_streams per section); 32 MiB covers tens of thousands of streams. */
+#define METRICS_BODY_MAX (32U * 1024 * 1024)
+/* Status file refresh (also STATUS=) and the largest status file `cwlogd --status` reads. */
+#define STATUS_INTERVAL_SEC 5U
+#define STATUS_FILE_MAX METRICS_BODY_MAX
