@@ -199,8 +199,8 @@ static int check_config(const Args *a) {
 
 static int dump_keys(void) {
         for (const ConfigKeyInfo *k = config_key_table(); k->name; k++)
-                printf("%s\t%s\t%s\t%s\n", k->scope == CONFIG_SCOPE_GENERAL ? "general" : "section", k->name,
-                       k->default_value ?: "-", k->description);
+                printf("%s %s %s\n", k->scope == CONFIG_SCOPE_GENERAL ? "general" : "section", k->name,
+                       isempty(k->default_value) ? "-" : k->default_value);
         return EXIT_OK;
 }
 

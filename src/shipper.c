@@ -189,7 +189,6 @@ static void count_drop(ShipperSection *sec, DropReason reason, int64_t ts) {
 static int section_push(void *userdata, const SourceEvent *ev, AckTracker *acks) {
         ShipperSection *sec = userdata;
         Shipper *s = sec->shipper;
-        EventVerdict v;
         AckChunk *chunk;
         Record *rec;
         Stream *st;
@@ -199,9 +198,11 @@ static int section_push(void *userdata, const SourceEvent *ev, AckTracker *acks)
         sec->stats.newest_read_ms = MAX(sec->stats.newest_read_ms, ev->timestamp_ms);
         if (sec->stats.first_read_ms == 0)
                 sec->stats.first_read_ms = ev->timestamp_ms;
-        v = event_prepare(ev->message, ev->size, ev->timestamp_ms, (int64_t) (now_usec(CLOCK_REALTIME) / USEC_PER_MSEC),
+        r = event_prepare(ev->message, ev->size, ev->timestamp_ms, (int64_t) (now_usec(CLOCK_REALTIME) / USEC_PER_MSEC),
                           s->opts.max_event_size, &s->scratch);
-        switch (v) {
+        if (r < 0)
+                return r;
+        switch ((EventVerdict) r) {
         case EVENT_EMPTY:
                 count_drop(sec, DROP_EMPTY, ev->timestamp_ms);
                 return 0;
