@@ -13,6 +13,7 @@
 
 #include <arpa/inet.h>
 #include <netinet/in.h>
+#include <strings.h>
 
 #include "cw-limits.h"
 #include "metrics-server.h"
@@ -90,7 +91,10 @@ int metrics_listen_parse(const char *s, struct sockaddr_storage *ret, socklen_t 
 
                 a->sin_family = AF_INET;
                 a->sin_port = htons((uint16_t) port);
-                if (inet_pton(AF_INET, host, &a->sin_addr) != 1)
+                /* The one name the configuration accepts; never resolved, so never blocks. */
+                if (strcasecmp(host, "localhost") == 0)
+                        a->sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+                else if (inet_pton(AF_INET, host, &a->sin_addr) != 1)
                         return -EINVAL;
                 *ret_len = sizeof *a;
         }

@@ -24,7 +24,8 @@ typedef struct MetricsServerOptions {
         uint64_t timeout_usec; /* per connection; 0: METRICS_TIMEOUT_SEC */
 } MetricsServerOptions;
 
-/* "HOST:PORT" with a numeric IPv4 host, or "[IPV6]:PORT"; port 0..65535. -EINVAL otherwise. */
+/* "HOST:PORT" with a numeric IPv4 host or "localhost" (127.0.0.1, not resolved), or
+ * "[IPV6]:PORT"; port 0..65535. -EINVAL otherwise. */
 int metrics_listen_parse(const char *s, struct sockaddr_storage *ret, socklen_t *ret_len);
 
 /* Binds and listens on listen ("HOST:PORT"; port 0 picks a free one). Errors: -EINVAL for a
