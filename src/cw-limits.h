@@ -103,3 +103,12 @@
 /* All sections together buffer at most this many message bytes (pending + in flight)
  * before sources pause, whatever queue_size says: keeps memory flat with many streams. */
 #define SHIPPER_BUFFER_MAX (24U * 1024 * 1024)
+
+/* journal_format: a timestamp is valid below 2^55 us (year 3111), the bound sd-journal itself
+ * uses for realtime values (VALID_REALTIME in systemd's journal-file.h); journalctl ignores
+ * a _SOURCE_REALTIME_TIMESTAMP outside (0, this). */
+#define JOURNAL_REALTIME_MAX (UINT64_C(1) << 55)
+/* journal_format json: fields per entry handled by the one-pass renderer (journald entries
+ * carry ~25-35); an entry with more, or with a repeated field name, takes the slower path
+ * that copies the entry first. The hash table has twice as many slots. */
+#define JOURNAL_JSON_FAST_FIELDS 128U
