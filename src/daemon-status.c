@@ -25,6 +25,17 @@ void daemon_update_status(Daemon *d) {
         if (!d->shipper)
                 return;
         shipper_totals(d->shipper, &t);
+        /* A source in trouble (unreadable journal format, state not saved) wins over the
+         * shipper's last error: it is what the operator must act on. */
+        for (size_t i = 0; i < d->n_sections; i++) {
+                const LogSource *src = d->sections[i].source;
+
+                if (src && src->last_error < 0) {
+                        (void) snprintf(t.last_error, sizeof t.last_error, "[%s] %s", d->sections[i].config->name,
+                                        errno_text(-src->last_error));
+                        break;
+                }
+        }
         (void) snprintf(line, sizeof line,
                         "%s %u streams (%u sections%s): %" PRIu64 " events sent (%.1f MiB), backlog %" PRIu64
                         ", %" PRIu64 " dropped, %" PRIu64 " retries%s%s",
