@@ -101,6 +101,9 @@ static bool section_writable(void *userdata) {
         uint64_t queue = sec->shipper->opts.queue_size;
         bool ok;
 
+        /* Draining (stop, or --once after everything was read): take nothing new. */
+        if (sec->shipper->draining)
+                return false;
         ok = sec->buffered_records < queue * c->batch_count && sec->buffered_bytes < queue * c->batch_size &&
              sec->shipper->buffered_bytes < SHIPPER_BUFFER_MAX;
         if (!ok)
