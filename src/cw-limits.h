@@ -213,3 +213,33 @@
 /* Finished files whose end position a file source remembers (in memory), so that a glob
  * matching several live files hops between them without re-reading any. */
 #define FILE_FINISHED_MAX 16U
+
+/* journal_format: a timestamp is valid below 2^55 us (year 3111), the bound sd-journal itself
+ * uses for realtime values (VALID_REALTIME in systemd's journal-file.h); journalctl ignores
+ * a _SOURCE_REALTIME_TIMESTAMP outside (0, this). */
+#define JOURNAL_REALTIME_MAX (UINT64_C(1) << 55)
+/* journal_format json: fields per entry handled by the one-pass renderer (journald entries
+ * carry ~25-35); an entry with more, or with a repeated field name, takes the slower path
+ * that copies the entry first. The hash table has twice as many slots. */
+#define JOURNAL_JSON_FAST_FIELDS 128U
+
+/* journal_format = short/json: the largest formatted entry we build (JSON can need a few
+ * times a field's size). Larger entries ship their MESSAGE instead. */
+#define JOURNAL_FORMAT_OUTPUT_MAX (16U * 1024 * 1024)
+
+/* -- metrics -- */
+
+/* Metrics endpoint ([general] metrics_listen). A scraper sends one small GET; 8 KiB is far
+ * above any real request head and what most servers accept for one header line. Prometheus
+ * scrapes once every few seconds: 16 connections leave room for several scrapers and a curl
+ * while bounding memory; more wait in the kernel's listen backlog. 5 s is the usual idle
+ * timeout of small HTTP servers and below Prometheus' default scrape timeout (10 s). */
+#define METRICS_MAX_CONNECTIONS 16U
+#define METRICS_REQUEST_MAX 8192U
+#define METRICS_TIMEOUT_SEC 5U
+/* The exposition and the status document grow with the number of streams (about 1 KiB per
+ * stream, max_streams per section); 32 MiB covers tens of thousands of streams. */
+#define METRICS_BODY_MAX (32U * 1024 * 1024)
+/* Status file refresh (also STATUS=) and the largest status file `cwlogd --status` reads. */
+#define STATUS_INTERVAL_SEC 5U
+#define STATUS_FILE_MAX METRICS_BODY_MAX
