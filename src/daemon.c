@@ -240,6 +240,8 @@ int daemon_run(const DaemonOptions *opts) {
         notify_ready();
         daemon_update_status(&d);
 
+        /* Nothing may happen at all (no sections under --once): decide once before waiting. */
+        daemon_check_done(&d);
         r = sd_event_loop(d.event);
         if (r < 0) {
                 log_error_errno(r, "Event loop failed: %m");
