@@ -57,7 +57,7 @@ TEST(section_name_too_long) {
                                 "t.conf:1: section name [%.*s] is too long for a state file name", 201, plain + 1);
                 ASSERT_CONFIG_ERROR(plain, expected);
         }
-        /* Escaped names count escaped: each ' ' becomes 4 bytes, 51 * 4 = 204 > 200. */
+        /* Escaped names count escaped: each '~' becomes \x7e, 51 * 4 = 204 > 200. */
         memset(text + 1, '~', 51);
         memcpy(text + 52, "]\n", 3);
         ASSERT_CONFIG_ERROR(text, "t.conf:1: section name [~~~~~~~~~~~~~~~~~~~~~~~~~~~~~~~~~~~~~~~~~~~~~~~~~~~] "
