@@ -44,7 +44,7 @@ static Batch *batch_free(Batch *b, bool settle) {
                 if (settle)
                         record_settle(b->records[i]);
                 else
-                        record_free(b->records[i]);
+                        record_abandon(b->records[i]);
         free(b->records);
         free(b);
         return NULL;
@@ -150,7 +150,7 @@ static void batch_abandon(Stream *st, Batch *b, const char *why) {
         st->dropped += b->n;
         st->section->stats.dropped[DROP_UNDELIVERED] += b->n;
         release(st, b);
-        /* Not settled: the checkpoint must never pass undelivered events. */
+        /* Abandoned, not settled: the checkpoint must never pass undelivered events. */
         batch_free(b, false);
 }
 
