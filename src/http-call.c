@@ -7,7 +7,8 @@
  *
  * Deliberately not here: the event loop (http.c). Proxy settings are left to libcurl, which
  * reads http_proxy/HTTPS_PROXY/NO_PROXY from the environment; setting CURLOPT_PROXY or
- * CURLOPT_NOPROXY here would silently disable that.
+ * CURLOPT_NOPROXY here would silently disable that. Only a request that asks for no proxy at
+ * all (the link-local metadata service) gets CURLOPT_PROXY "".
  *
  * Logging: curl's error text at debug level only; request and response headers, bodies and
  * URLs are never logged, they carry Authorization, session tokens and web identity tokens.
@@ -197,6 +198,8 @@ static int easy_setup_request(HttpCall *call, const HttpRequest *req) {
         struct curl_slist *l;
 
         EASY_SET(e, CURLOPT_URL, req->url);
+        if (req->no_proxy)
+                EASY_SET(e, CURLOPT_PROXY, ""); /* "" disables proxies, environment included */
 
         for (char *const *h = req->headers; h && *h; h++) {
                 l = curl_slist_append(call->req_headers, *h);
@@ -268,6 +271,24 @@ int http_call_new(const HttpClientConfig *cfg, const HttpRequest *req, HttpCallb
         return 0;
 }
 
+/* A refused certificate is a configuration problem the operator must see (the retries only
+ * say "Protocol error"): one warning naming the host and curl's reason, rate-limited. */
+static void log_tls_failure(HttpCall *call, CURLcode result) {
+        static RateLimit limit = RATELIMIT_INIT(60 * USEC_PER_SEC, 3);
+        const char *url = NULL, *host, *at;
+
+        (void) curl_easy_getinfo(call->easy, CURLINFO_EFFECTIVE_URL, &url);
+        host = url && strstr(url, "://") ? strstr(url, "://") + 3 : "?";
+        at = memchr(host, '@', strcspn(host, "/?#"));
+        if (at)
+                host = at + 1; /* never the user:password part */
+        if (!ratelimit_below(&limit))
+                return;
+        log_warning_errno(EPROTO, "TLS with '%.*s' failed: %s (a private CA needs [general] ca_bundle or "
+                          "AWS_CA_BUNDLE).", (int) strcspn(host, "/?#"), host,
+                          call->errbuf[0] ? call->errbuf : curl_easy_strerror(result));
+}
+
 void http_call_complete(HttpCall *call, CURLcode result) {
         static char *const no_headers[] = { NULL };
         HttpResponse resp = {};
@@ -275,8 +296,11 @@ void http_call_complete(HttpCall *call, CURLcode result) {
 
         if (result != CURLE_OK) {
                 r = call->error ?: http_curl_code_to_errno(result);
-                log_debug_errno(r, "HTTP request failed: %s",
-                                call->errbuf[0] ? call->errbuf : curl_easy_strerror(result));
+                if (r == -EPROTO)
+                        log_tls_failure(call, result);
+                else
+                        log_debug_errno(r, "HTTP request failed: %s",
+                                        call->errbuf[0] ? call->errbuf : curl_easy_strerror(result));
                 call->callback(r, NULL, call->userdata);
                 return;
         }

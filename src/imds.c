@@ -114,6 +114,7 @@ static int imds_send(ImdsClient *c) {
                 .url = url,
                 .headers = (char *[]) { header, NULL },
                 .timeout_usec = IMDS_TIMEOUT_MSEC * USEC_PER_MSEC,
+                .no_proxy = true, /* link-local: a proxy would answer for another machine */
         };
         return http_client_start(c->http, &req, on_answer, c, &c->call);
 }
