@@ -167,6 +167,12 @@ class FakeImds(_Fake):
                 self.region, self.private_ip = region, private_ip
                 self.tokens, self.unauthorized, self.garbage = [], 0, False
 
+        def forget_tokens(self):
+                """As if every session token had expired: GETs with them get 401 from now on."""
+                with self._lock:
+                        self.forgotten = getattr(self, "forgotten", []) + self.tokens
+                        self.tokens = []
+
         def handle(self, method, path, headers, body):
                 if method == "PUT" and path == "/latest/api/token":
                         ttl = headers.get("X-aws-ec2-metadata-token-ttl-seconds") or ""

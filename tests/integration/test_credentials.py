@@ -236,6 +236,7 @@ def test_expiring_credentials_are_refreshed_mid_run(lifetime, cwlogd, cwfake, wo
         assert cwfake.wait_events("g", "s", 1) == [(cwfake.events("g", "s")[0][0], "first")]
         first = signing_keys(cwfake)
         assert len(first) == 1
+        imds.forget_tokens()  # the next fetch must notice (401) and get a new session token
         if lifetime < 3600:
                 n = 0
                 while not (signing_keys(cwfake) - first) and n < 40:
@@ -250,6 +251,8 @@ def test_expiring_credentials_are_refreshed_mid_run(lifetime, cwlogd, cwfake, wo
         assert got, cwlogd.log(p)[-3000:]
         last = [r for r in cwfake.requests("PutLogEvents") if r["status"] == 200][-1]
         assert last["access_key"] in minter.access_keys()[1:]
+        assert imds.unauthorized >= 1 and imds.tokens
+        assert_no_secret(cwlogd.log(p), minter.secrets + imds.tokens + imds.forgotten)
         assert cwfake.unexplained_duplicates() == []
         assert cwlogd.stop(p) == 0
 
