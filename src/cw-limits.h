@@ -180,6 +180,15 @@
 #define IMDS_TIMEOUT_MSEC 1000U
 #define IMDS_ATTEMPTS 2U
 #define IMDS_TOKEN_TTL_SEC 21600U
+/* A held IMDS token is replaced this long before its TTL ends, so it never expires in flight. */
+#define IMDS_TOKEN_REFRESH_AHEAD_SEC 60U
+/* IMDS tokens are ~56 characters today; anything far longer is not a token. */
+#define IMDS_TOKEN_MAX 1024U
+/* Instance ids are "i-" and 17 hex digits today; room to grow, still a sane stream name. */
+#define IMDS_INSTANCE_ID_MAX 64U
+/* At start the daemon waits this long at most for the identity document (token and GET, each
+ * IMDS_ATTEMPTS times IMDS_TIMEOUT_MSEC, normally far less), then goes on without it. */
+#define IMDS_STARTUP_TIMEOUT_MSEC 5000U
 
 /* -- file source -- */
 

@@ -11,6 +11,7 @@
 
 #include "aws-region.h"
 #include "build-config.h"
+#include "daemon-imds.h"
 #include "daemon-private.h"
 #include "cw-limits.h"
 #include "notify.h"
@@ -138,9 +139,10 @@ static int setup_client(Daemon *d) {
                         return log_error_errno(r, "Failed to set up dry-run output: %m");
                 return 0;
         }
-        r = aws_resolve_region(d->opts.region, g->region, g->profile, &d->region);
+        r = d->region ? 0 : aws_resolve_region(d->opts.region, g->region, g->profile, &d->region);
         if (r == -ENOENT) {
-                log_error("No AWS region configured: use --region, [general] region, AWS_REGION or a profile.");
+                log_error("No AWS region configured: use --region, [general] region, AWS_REGION or a profile "
+                          "(not on EC2, or the instance metadata service did not say).");
                 return -ECONFIG;
         }
         if (r < 0)
@@ -214,6 +216,9 @@ int daemon_run(const DaemonOptions *opts) {
                         goto fail;
         }
         r = setup_event_loop(&d);
+        if (r < 0)
+                goto fail;
+        r = daemon_imds_resolve(&d);
         if (r < 0)
                 goto fail;
         r = setup_client(&d);
