@@ -107,6 +107,16 @@ def generate_journal(out_dir, entries, end_usec, seed=1):
                         f.result()
 
 
+def cpu_seconds(pid):
+        """utime+stime of a live process, from /proc/PID/stat; 0.0 if it is gone."""
+        try:
+                stat = Path(f"/proc/{pid}/stat").read_text()
+        except OSError:
+                return 0.0
+        fields = stat[stat.rindex(")") + 2:].split()  # comm may hold spaces; fields 14, 15 follow
+        return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
 def now_usec():
         return time.time_ns() // 1000
 
@@ -199,6 +209,7 @@ class Bench:
                                            stdout=stdout, stderr=ef, env=env, stdin=subprocess.DEVNULL)
                 res = json.loads(out.read_text()) if out.exists() else {"exit": p.returncode}
                 res["log"] = err.read_text(errors="replace")[-3000:]
+                res["stdout"] = p.stdout
                 return res
 
 
@@ -222,7 +233,7 @@ class PrivateJournald:
         def __init__(self, bench, name="bench"):
                 self.bench, self.name = bench, name
                 self.root = bench.tmp / "journald"
-                self.anchor = None
+                self.anchor = self.journald = None
                 self.socket_path = self.root / "run-systemd" / f"journal.{name}" / "socket"
 
         @staticmethod
@@ -262,7 +273,7 @@ class PrivateJournald:
                 env = {k: v for k, v in os.environ.items() if k not in ("NOTIFY_SOCKET", "WATCHDOG_PID",
                                                                          "WATCHDOG_USEC")}
                 with open(self.root / "journald.log", "wb") as lf:
-                        jd = self.bench.start(self.prefix() + [JOURNALD, self.name], stdin=subprocess.DEVNULL,
+                        self.journald = jd = self.bench.start(self.prefix() + [JOURNALD, self.name], stdin=subprocess.DEVNULL,
                                               stdout=lf, stderr=subprocess.STDOUT, env=env)
                 wait_for(self.socket_path.exists, 20, "journald", lambda: jd.poll() is not None)
                 check_run(self.prefix() + ["journalctl", f"--namespace={self.name}", "--sync"], "journalctl --sync")
