@@ -13,7 +13,6 @@ import os
 import shlex
 import shutil
 import signal
-import socket
 import subprocess
 import tempfile
 import time
@@ -88,7 +87,8 @@ def _generate_chunk(out_dir, first, count, total, end_usec, seed, log_path):
                 rj, rg = jr.wait(), gen.wait()
         if rg != 0 or rj != 0:
                 raise BenchError(f"generating entries {first}..{first + count} failed "
-                                 f"(gen-export {rg}, journal-remote {rj}): {Path(log_path).read_text()[-2000:]}")
+                                 f"(gen-export {rg}, journal-remote {rj}): "
+                                 f"{Path(log_path).read_text()[-2000:]}")
 
 
 def generate_journal(out_dir, entries, end_usec, seed=1):
@@ -186,17 +186,20 @@ class Bench:
                 (d / "cwlogd.conf").write_text(
                         f"[general]\nuse_gzip_http_content_encoding = {'true' if gzip else 'false'}\n\n"
                         f"[bench]\n{keys}")
-                argv = [self.cwlogd, f"--config={d / 'cwlogd.conf'}", f"--additional-configs-dir={d / 'conf.d'}",
-                        f"--state-dir={d / 'state'}", "--region=us-east-1"]
+                argv = [self.cwlogd, f"--config={d / 'cwlogd.conf'}",
+                        f"--additional-configs-dir={d / 'conf.d'}", f"--state-dir={d / 'state'}",
+                        "--region=us-east-1"]
                 if self.port:
                         argv.append(f"--endpoint=http://127.0.0.1:{self.port}")
                 return argv
 
         def cwlogd_env(self, **extra):
                 env = {k: v for k, v in os.environ.items()
-                       if not k.startswith("AWS_") and k not in ("NOTIFY_SOCKET", "WATCHDOG_PID", "WATCHDOG_USEC",
-                                                                 "JOURNAL_STREAM", "STATE_DIRECTORY")}
-                env.update(AWS_ACCESS_KEY_ID="AKIDBENCHEXAMPLE0000", AWS_SECRET_ACCESS_KEY="bench/secret/not/checked",
+                       if not k.startswith("AWS_") and k not in ("NOTIFY_SOCKET", "WATCHDOG_PID",
+                                                                 "WATCHDOG_USEC", "JOURNAL_STREAM",
+                                                                 "STATE_DIRECTORY")}
+                env.update(AWS_ACCESS_KEY_ID="AKIDBENCHEXAMPLE0000",
+                           AWS_SECRET_ACCESS_KEY="bench/secret/not/checked",
                            AWS_EC2_METADATA_DISABLED="true", HOME=str(self.tmp))
                 env.update(extra)
                 return env
@@ -273,10 +276,12 @@ class PrivateJournald:
                 env = {k: v for k, v in os.environ.items() if k not in ("NOTIFY_SOCKET", "WATCHDOG_PID",
                                                                          "WATCHDOG_USEC")}
                 with open(self.root / "journald.log", "wb") as lf:
-                        self.journald = jd = self.bench.start(self.prefix() + [JOURNALD, self.name], stdin=subprocess.DEVNULL,
-                                              stdout=lf, stderr=subprocess.STDOUT, env=env)
+                        self.journald = jd = self.bench.start(
+                                self.prefix() + [JOURNALD, self.name], stdin=subprocess.DEVNULL, stdout=lf,
+                                stderr=subprocess.STDOUT, env=env)
                 wait_for(self.socket_path.exists, 20, "journald", lambda: jd.poll() is not None)
-                check_run(self.prefix() + ["journalctl", f"--namespace={self.name}", "--sync"], "journalctl --sync")
+                check_run(self.prefix() + ["journalctl", f"--namespace={self.name}", "--sync"],
+                          "journalctl --sync")
                 return self
 
         def prefix(self):

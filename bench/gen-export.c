@@ -65,30 +65,40 @@ static const char *const users[] = { "deploy", "admin", "ci-runner", "backup" };
 static const char *const tables[] = { "orders", "users", "sessions", "inventory" };
 
 static int message(char *buf, size_t size, size_t unit) {
-        unsigned a = (unsigned) rnd();
+        unsigned a = (unsigned) rnd(), b = (unsigned) rnd();
+
         switch (unit) {
         case 0:
-                return snprintf(buf, size, "10.%u.%u.%u - - \"GET %s HTTP/1.1\" %u %u \"https://shop.example.com/\" \"%s\" rt=%u.%03u",
-                                a & 255, (a >> 8) & 255, (a >> 16) & 255, PICK(paths),
-                                (a & 7) ? 200 : 404, 200 + (a >> 20) % 40000, PICK(agents),
-                                (a >> 3) % 2, (a >> 5) % 1000);
+                return snprintf(buf, size,
+                                "10.%u.%u.%u - - \"GET %s HTTP/1.1\" %u %u \"https://shop.example.com/\" "
+                                "\"%s\" rt=%u.%03u",
+                                a & 255, (a >> 8) & 255, (a >> 16) & 255, PICK(paths), (a & 7) ? 200 : 404,
+                                200 + (a >> 20) % 40000, PICK(agents), (a >> 3) % 2, (a >> 5) % 1000);
         case 1:
-                return snprintf(buf, size, "request_id=%08x%08x handled POST /api/v1/orders: order %u for "
-                                "customer %u in %u ms, items=%u payment=card status=ok", a, (unsigned) rnd(), a % 1000000, (a >> 7) % 100000,
-                                a % 900, 1 + a % 9);
+                return snprintf(buf, size,
+                                "request_id=%08x%08x handled POST /api/v1/orders: order %u for customer %u "
+                                "in %u ms, items=%u payment=card status=ok",
+                                a, b, a % 1000000, (a >> 7) % 100000, a % 900, 1 + a % 9);
         case 2:
-                return snprintf(buf, size, "Accepted publickey for %s from 192.168.%u.%u port %u ssh2 (session opened): "
-                                "ED25519 SHA256:%08x%08x", PICK(users), a & 255, (a >> 8) & 255,
-                                1024 + (a >> 16) % 60000, (unsigned) rnd(), a);
+                return snprintf(buf, size,
+                                "Accepted publickey for %s from 192.168.%u.%u port %u ssh2 "
+                                "(session opened): ED25519 SHA256:%08x%08x",
+                                PICK(users), a & 255, (a >> 8) & 255, 1024 + (a >> 16) % 60000, b, a);
         case 3:
-                return snprintf(buf, size, "pam_unix(cron:session): session opened for user %s(uid=%u) by "
-                                "(uid=0); running /usr/local/bin/rotate-reports --job %u --quiet", PICK(users), 1000 + a % 20, a % 100000);
+                return snprintf(buf, size,
+                                "pam_unix(cron:session): session opened for user %s(uid=%u) by (uid=0); "
+                                "running /usr/local/bin/rotate-reports --job %u --quiet",
+                                PICK(users), 1000 + a % 20, a % 100000);
         case 4:
-                return snprintf(buf, size, "LOG:  duration: %u.%03u ms  statement: SELECT id, status, updated_at "
-                                "FROM %s WHERE id = %u ORDER BY updated_at LIMIT 1", a % 2000, (a >> 11) % 1000, PICK(tables), a % 10000000);
+                return snprintf(buf, size,
+                                "LOG:  duration: %u.%03u ms  statement: SELECT id, status, updated_at "
+                                "FROM %s WHERE id = %u ORDER BY updated_at LIMIT 1",
+                                a % 2000, (a >> 11) % 1000, PICK(tables), a % 10000000);
         default:
-                return snprintf(buf, size, "New session %u of user %s (leader %u, class user, "
-                                "seat seat0, remote host 10.0.4.17, service sshd) started.", a % 10000, PICK(users), 1000 + (a >> 9) % 50000);
+                return snprintf(buf, size,
+                                "New session %u of user %s (leader %u, class user, seat seat0, remote host "
+                                "10.0.4.17, service sshd) started.",
+                                a % 10000, PICK(users), 1000 + (a >> 9) % 50000);
         }
 }
 
@@ -124,7 +134,7 @@ int main(int argc, char *argv[]) {
         struct timespec ts;
         char msg[512];
 
-        for (int i = 1; i < argc; i++) {
+        for (int i = 1; i < argc; i += 2) {
                 const char *v = i + 1 < argc ? argv[i + 1] : NULL;
                 int r = 0;
                 if (!strcmp(argv[i], "--entries"))
@@ -148,7 +158,6 @@ int main(int argc, char *argv[]) {
                                         "[--span USEC] [--boot-id HEX32] [--seed S]\n");
                         return 2;
                 }
-                i++;
         }
         if (total == 0)
                 total = first + entries;
@@ -176,8 +185,8 @@ int main(int argc, char *argv[]) {
                        "PRIORITY=%d\n"
                        "_PID=%u\n"
                        "MESSAGE=%s\n\n",
-                       end - span + offset, (uint64_t) 1000000000 + offset, boot_id, units[u].unit, units[u].ident,
-                       units[u].priority, units[u].pid + (unsigned) (k >> 17), msg);
+                       end - span + offset, (uint64_t) 1000000000 + offset, boot_id, units[u].unit,
+                       units[u].ident, units[u].priority, units[u].pid + (unsigned) (k >> 17), msg);
         }
         return fflush(stdout) == 0 ? 0 : 1;
 }

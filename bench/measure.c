@@ -75,7 +75,8 @@ static int parse_ms(const char *s) {
 }
 
 static int usage(void) {
-        fprintf(stderr, "usage: measure [--json FILE] [--pid-file FILE] [--interval-ms N] -- COMMAND [ARGS...]\n");
+        fprintf(stderr, "usage: measure [--json FILE] [--pid-file FILE] [--interval-ms N] -- COMMAND "
+                        "[ARGS...]\n");
         return 2;
 }
 

@@ -69,7 +69,8 @@ static void count_piece(Counter *c, const char *p, size_t len) {
                 size_t take = len < plen - 1 ? len : plen - 1;
                 memcpy(joint, c->carry, c->carry_len);
                 memcpy(joint + c->carry_len, p, take);
-                for (s = joint; (s = memmem(s, c->carry_len + take - (size_t) (s - joint), PATTERN, plen)); s++)
+                size_t jlen = c->carry_len + take;
+                for (s = joint; (s = memmem(s, jlen - (size_t) (s - joint), PATTERN, plen)); s++)
                         if (s < joint + c->carry_len)
                                 c->n++;
         }
@@ -143,7 +144,8 @@ static void respond(Conn *c, int code, const char *body) {
                          "Content-Length: %zu\r\n"
                          "%s\r\n%s",
                          code, code == 200 ? "OK" : "Bad Request", (unsigned) (id >> 48) & 0xffff,
-                         (unsigned) (id >> 36) & 0xfff, (unsigned) (id >> 24) & 0xfff, id & (uint64_t) 0xffffffffffff,
+                         (unsigned) (id >> 36) & 0xfff, (unsigned) (id >> 24) & 0xfff,
+                         id & (uint64_t) 0xffffffffffff,
                          strlen(body), c->close_after ? "Connection: close\r\n" : "", body);
         if (n > 0 && (size_t) n < sizeof(c->out) - c->out_len)
                 c->out_len += (size_t) n;
@@ -357,7 +359,8 @@ int main(int argc, char *argv[]) {
                                 }
                                 c->fd = fd;
                                 stats.connections++;
-                                ev = (struct epoll_event) { .events = EPOLLIN | EPOLLOUT | EPOLLET, .data.ptr = c };
+                                ev = (struct epoll_event) { .events = EPOLLIN | EPOLLOUT | EPOLLET,
+                                                            .data.ptr = c };
                                 if (epoll_ctl(ep, EPOLL_CTL_ADD, fd, &ev) < 0)
                                         conn_free(ep, c);
                                 continue;

@@ -108,7 +108,8 @@ int main(int argc, char *argv[]) {
                 else if (!strcmp(argv[i], "--watch"))
                         r = parse_pos(v, &watch);
                 if (r < 0) {
-                        fprintf(stderr, "usage: tail-writer --socket PATH --rate PER_S --seconds S [--watch PID]\n");
+                        fprintf(stderr, "usage: tail-writer --socket PATH --rate PER_S --seconds S "
+                                        "[--watch PID]\n");
                         return 2;
                 }
         }
@@ -131,7 +132,8 @@ int main(int argc, char *argv[]) {
                                          "MESSAGE=tail %010" PRIu64 " worker=%u GET /api/v1/orders/%" PRIu64
                                          " 200 in %u ms user=ci-runner cache=hit region=eu-west-1 ok\n"
                                          "PRIORITY=6\nSYSLOG_IDENTIFIER=bench-tail\n",
-                                         sent, (unsigned) (sent % 8), sent * 7919 % 1000000, (unsigned) (sent % 97));
+                                         sent, (unsigned) (sent % 8), sent * 7919 % 1000000,
+                                         (unsigned) (sent % 97));
                         while (send(fd, buf, (size_t) n, 0) < 0)
                                 if (errno != EINTR && errno != EAGAIN)
                                         return fprintf(stderr, "tail-writer: send: %m\n"), 1;
