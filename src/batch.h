@@ -18,7 +18,10 @@ typedef struct BatchLimits {
 
 /* pending: n records in arrival order. Moves the chosen records, sorted, into out (which
  * has room for max_count) and compacts pending. Returns the number chosen (0 only if n is
- * 0). *ret_bytes gets the batch's counted bytes. */
+ * 0; at least one record is taken even if it alone exceeds max_bytes). *ret_bytes gets the
+ * batch's counted bytes. Records left out because of the 24-hour span return to the front
+ * of pending in arrival order. pending[*n .. old n) is used as scratch and holds stale
+ * pointers afterwards. */
 size_t batch_take(Record **pending, size_t *n, const BatchLimits *limits, Record **out, uint64_t *ret_bytes);
 
 /* Whether a batch should be sent now: full by count or bytes, or its oldest record has

@@ -4,7 +4,7 @@
 /*
  * CloudWatch Logs JSON 1.1 protocol, pure: request bodies for the operations cwlogd uses,
  * and classification of responses into a typed outcome the shipper acts on (retry policy
- * lives in the shipper, not here).
+ * lives in the shipper, not here). Bodies: cloudwatch.c; classification: cloudwatch-classify.c.
  */
 
 #include "record.h"
@@ -40,16 +40,24 @@ typedef struct CwResult {
 const char *cw_outcome_to_string(CwOutcome o);
 
 /* {"logGroupName":…,"logStreamName":…,"logEvents":[{"timestamp":…,"message":…},…]}
- * Records must already be sorted and valid UTF-8. sequence_token may be NULL. */
+ * Records must already be sorted and valid UTF-8. sequence_token may be NULL. Every builder
+ * resets out first and leaves it empty on failure (-ENOMEM, or -ENOBUFS past out's cap);
+ * the put body is reserved once, so a batch costs no per-event allocation. */
 int cw_build_put_log_events(StrBuf *out, const char *group, const char *stream, Record *const *records,
                             size_t n, const char *sequence_token);
 int cw_build_create_log_group(StrBuf *out, const char *group);
 int cw_build_create_log_stream(StrBuf *out, const char *group, const char *stream);
 int cw_build_put_retention_policy(StrBuf *out, const char *group, unsigned days);
 
-/* status: HTTP status; request_id: the x-amzn-RequestId header or NULL; body may be NULL. */
+/* status: HTTP status; request_id: the x-amzn-RequestId header or NULL; body may be NULL.
+ * Never fails on bad input (that is CW_GARBAGE); returns -ENOMEM only. On success *ret owns
+ * its strings (release with cw_result_done); error_type has any "prefix#" stripped; all
+ * strings are valid UTF-8 without control characters, at most CW_ERROR_TEXT_MAX bytes.
+ * For CW_GARBAGE error_message describes what came back (a snippet of the body). */
 int cw_classify(long status, const char *request_id, const char *body, size_t size, CwResult *ret);
 void cw_result_done(CwResult *r);
 
-/* JSON string escaping as used in bodies (appends "…" with quotes). */
+/* JSON string escaping as used in bodies (appends "…" with quotes): '"', '\\' and control
+ * characters are escaped, valid UTF-8 is kept as is, invalid sequences become U+FFFD. On
+ * failure out is unchanged. */
 int json_append_string(StrBuf *out, const char *s, size_t n);

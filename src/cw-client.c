@@ -12,7 +12,7 @@
 
 #include "cw-client.h"
 #include "gzip.h"
-#include "limits.h"
+#include "cw-limits.h"
 #include "shared/log.h"
 #include "shared/parse-util.h"
 #include "shared/time-util.h"

@@ -20,7 +20,10 @@ typedef enum EventVerdict {
 
 const char *event_verdict_to_string(EventVerdict v);
 
-/* Writes the repaired message into out (reset first). max_event_size counts the 26-byte
- * overhead, as CloudWatch does. now_ms is the current realtime in ms. */
-EventVerdict event_prepare(const char *msg, size_t size, int64_t timestamp_ms, int64_t now_ms,
-                           uint64_t max_event_size, StrBuf *out);
+/* Writes the repaired message into out (reset first; its content is unspecified unless the
+ * verdict is EVENT_OK or EVENT_TRUNCATED). max_event_size counts the 26-byte overhead, as
+ * CloudWatch does, and is clamped to [EVENT_SIZE_MIN, CW_MAX_EVENT_BYTES]. now_ms is the
+ * current realtime in ms. Returns an EventVerdict (>= 0), or -ENOMEM / -ENOBUFS when out
+ * cannot hold the message. */
+int event_prepare(const char *msg, size_t size, int64_t timestamp_ms, int64_t now_ms, uint64_t max_event_size,
+                  StrBuf *out);

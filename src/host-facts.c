@@ -2,27 +2,26 @@
 /* Local host facts; see host-facts.h. Nothing here touches the network. */
 
 #include <arpa/inet.h>
-#include <ifaddrs.h>
-#include <net/if.h>
+#include <netinet/in.h>
+#include <sys/socket.h>
 #include <systemd/sd-id128.h>
 
 #include "host-facts.h"
 
+/* The address the kernel would use as the source for outbound traffic. A UDP connect()
+ * sends nothing; it only asks the routing table. This avoids getifaddrs(), which needs
+ * netlink sockets that the hardened unit does not allow (RestrictAddressFamilies=). */
 static char *primary_ipv4(void) {
-        struct ifaddrs *list = NULL;
+        struct sockaddr_in dst = { .sin_family = AF_INET, .sin_port = htons(9) }, src = {};
+        socklen_t len = sizeof src;
         char buf[INET_ADDRSTRLEN] = "127.0.0.1";
+        _cleanup_close_ int fd = -1;
 
-        if (getifaddrs(&list) >= 0) {
-                for (struct ifaddrs *i = list; i; i = i->ifa_next) {
-                        if (!i->ifa_addr || i->ifa_addr->sa_family != AF_INET)
-                                continue;
-                        if (i->ifa_flags & IFF_LOOPBACK || !(i->ifa_flags & IFF_UP))
-                                continue;
-                        (void) inet_ntop(AF_INET, &((struct sockaddr_in *) i->ifa_addr)->sin_addr, buf, sizeof buf);
-                        break;
-                }
-                freeifaddrs(list);
-        }
+        (void) inet_pton(AF_INET, "192.0.2.1", &dst.sin_addr); /* TEST-NET-1: never routed anywhere real */
+        fd = socket(AF_INET, SOCK_DGRAM | SOCK_CLOEXEC, 0);
+        if (fd >= 0 && connect(fd, (struct sockaddr *) &dst, sizeof dst) >= 0 &&
+            getsockname(fd, (struct sockaddr *) &src, &len) >= 0)
+                (void) inet_ntop(AF_INET, &src.sin_addr, buf, sizeof buf);
         return strdup(buf);
 }
 

@@ -17,7 +17,7 @@
 #include <strings.h>
 
 #include "http-internal.h"
-#include "limits.h"
+#include "cw-limits.h"
 #include "shared/log.h"
 
 #define EASY_SET(e, opt, val)                                         \

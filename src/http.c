@@ -20,7 +20,7 @@
 
 #include "build-config.h"
 #include "http-internal.h"
-#include "limits.h"
+#include "cw-limits.h"
 #include "shared/log.h"
 #include "shared/time-util.h"
 

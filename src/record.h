@@ -8,7 +8,7 @@
  */
 
 #include "ack.h"
-#include "limits.h"
+#include "cw-limits.h"
 
 typedef struct Record {
         struct Record *next; /* queue link, owned by whoever holds the record */

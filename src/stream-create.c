@@ -6,7 +6,7 @@
  * like any other failure. Only groups that cwlogd itself created get a retention policy.
  */
 
-#include "limits.h"
+#include "cw-limits.h"
 #include "shared/log.h"
 #include "shipper-private.h"
 

@@ -23,7 +23,7 @@
 
 #include "http-internal.h"
 #include "http.h"
-#include "limits.h"
+#include "cw-limits.h"
 #include "shared/parse-util.h"
 #include "shared/strbuf.h"
 #include "test.h"
