@@ -205,14 +205,18 @@ class Bench:
                 return env
 
         def measure(self, argv, name, stdout=subprocess.DEVNULL, env=None):
-                """Runs ARGV under bench/measure; returns its JSON (plus "log": stderr tail)."""
-                out, err = self.tmp / f"{name}.json", self.tmp / f"{name}.stderr"
+                """Runs ARGV under bench/measure; returns its JSON, plus "log" (stderr tail),
+                "stdout" and "trace" (the RssAnon samples as (seconds, KiB) pairs)."""
+                out, err, trace = (self.tmp / f"{name}.{x}" for x in ("json", "stderr", "trace"))
                 with open(err, "wb") as ef:
-                        p = subprocess.run([tool("measure"), "--json", out, "--", *[str(a) for a in argv]],
+                        p = subprocess.run([tool("measure"), "--json", out, "--trace", trace, "--",
+                                            *[str(a) for a in argv]],
                                            stdout=stdout, stderr=ef, env=env, stdin=subprocess.DEVNULL)
                 res = json.loads(out.read_text()) if out.exists() else {"exit": p.returncode}
                 res["log"] = err.read_text(errors="replace")[-3000:]
                 res["stdout"] = p.stdout
+                lines = trace.read_text().splitlines() if trace.exists() else []
+                res["trace"] = [(float(t), int(k)) for t, k in (line.split() for line in lines)]
                 return res
 
 

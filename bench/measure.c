@@ -14,7 +14,9 @@
  * and still get its numbers. Exits with the child's exit status (128+N if killed by N).
  * Deliberately Linux only; measures one process, not a process tree (exec the real program).
  *
- * Usage: measure [--json FILE] [--pid-file FILE] [--interval-ms N] -- COMMAND [ARGS...]
+ * --trace FILE also writes every sample as "SECONDS KIB" lines, to tell a plateau from growth.
+ *
+ * Usage: measure [--json FILE] [--pid-file FILE] [--trace FILE] [--interval-ms N] -- COMMAND [ARGS...]
  */
 
 #include <errno.h>
@@ -75,13 +77,14 @@ static int parse_ms(const char *s) {
 }
 
 static int usage(void) {
-        fprintf(stderr, "usage: measure [--json FILE] [--pid-file FILE] [--interval-ms N] -- COMMAND "
-                        "[ARGS...]\n");
+        fprintf(stderr, "usage: measure [--json FILE] [--pid-file FILE] [--trace FILE] [--interval-ms N] "
+                        "-- COMMAND [ARGS...]\n");
         return 2;
 }
 
 int main(int argc, char *argv[]) {
-        const char *json = NULL, *pid_file = NULL;
+        const char *json = NULL, *pid_file = NULL, *trace_path = NULL;
+        FILE *trace = NULL;
         int interval_ms = 10, i, status = 0, pidfd, status_fd;
         long peak = 0, samples = 0;
         struct rusage ru;
@@ -98,6 +101,8 @@ int main(int argc, char *argv[]) {
                         json = argv[++i];
                 else if (!strcmp(argv[i], "--pid-file"))
                         pid_file = argv[++i];
+                else if (!strcmp(argv[i], "--trace"))
+                        trace_path = argv[++i];
                 else if (!strcmp(argv[i], "--interval-ms"))
                         interval_ms = parse_ms(argv[++i]);
                 else
@@ -125,6 +130,8 @@ int main(int argc, char *argv[]) {
                         fclose(f);
                 }
         }
+        if (trace_path)
+                trace = fopen(trace_path, "we");
         pidfd = (int) syscall(SYS_pidfd_open, pid, 0);
         snprintf(path, sizeof(path), "/proc/%d/status", (int) pid);
         status_fd = open(path, O_RDONLY | O_CLOEXEC);
@@ -135,6 +142,8 @@ int main(int argc, char *argv[]) {
                         samples++;
                         if (kib > peak)
                                 peak = kib;
+                        if (trace)
+                                fprintf(trace, "%.3f %ld\n", now() - start, kib);
                 }
                 if (pidfd >= 0) {
                         struct pollfd p = { .fd = pidfd, .events = POLLIN };
@@ -153,6 +162,8 @@ int main(int argc, char *argv[]) {
                         return perror("measure: wait4"), 1;
         wall = now() - start;
         child_pid = 0;
+        if (trace)
+                fclose(trace);
 
         out = json ? fopen(json, "we") : stderr;
         if (!out)
