@@ -252,3 +252,7 @@
 /* Status file refresh (also STATUS=) and the largest status file `cwlogd --status` reads. */
 #define STATUS_INTERVAL_SEC 5U
 #define STATUS_FILE_MAX METRICS_BODY_MAX
+
+/* Following a live journal, entries that arrive within this window are read in one pass
+ * (journald wakes readers once per entry). Far below any buffer_duration (>= 200 ms). */
+#define JOURNAL_FOLLOW_COALESCE_MSEC 50U

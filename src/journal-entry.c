@@ -97,3 +97,60 @@ bool journal_entry_format_supported(const SectionConfig *c) {
         return c->journal_format == JOURNAL_FORMAT_MESSAGE || c->journal_format == JOURNAL_FORMAT_SHORT ||
                c->journal_format == JOURNAL_FORMAT_JSON;
 }
+
+/* If d[0..l) is "NAME=value", points *v at the value. */
+static bool field_is(const void *d, size_t l, const char *name, size_t name_len, const char **v, size_t *n) {
+        if (l <= name_len || memcmp(d, name, name_len) != 0)
+                return false;
+        *v = (const char *) d + name_len;
+        *n = l - name_len;
+        return true;
+}
+
+#define FIELD_IS(d, l, lit, v, n) field_is((d), (l), lit, STRLEN(lit), (v), (n))
+
+int journal_entry_scan(sd_journal *j, JournalEntryScan *e) {
+        const void *d;
+        const char *v;
+        size_t l, n;
+        int r;
+
+        e->have_message = e->have_unit = e->have_identifier = e->have_pid = e->have_source_realtime = false;
+        sd_journal_restart_data(j);
+        while ((r = sd_journal_enumerate_available_data(j, &d, &l)) > 0) {
+                const char first = *(const char *) d;
+
+                if (first == 'M' && e->message && !e->have_message && FIELD_IS(d, l, "MESSAGE=", &v, &n)) {
+                        strbuf_reset(e->message);
+                        r = append_capped(e->message, v, n);
+                        if (r < 0)
+                                return r;
+                        e->have_message = true;
+                } else if (first == 'S' && e->identifier && !e->have_identifier &&
+                           FIELD_IS(d, l, "SYSLOG_IDENTIFIER=", &v, &n)) {
+                        strbuf_reset(e->identifier);
+                        r = append_capped(e->identifier, v, n);
+                        if (r < 0)
+                                return r;
+                        e->have_identifier = true;
+                } else if (first != '_')
+                        continue;
+                else if (!e->have_unit && FIELD_IS(d, l, "_SYSTEMD_UNIT=", &v, &n)) {
+                        strbuf_reset(e->unit);
+                        r = append_capped(e->unit, v, n);
+                        if (r < 0)
+                                return r;
+                        e->have_unit = true;
+                } else if (!e->have_pid && FIELD_IS(d, l, "_PID=", &v, &n)) {
+                        char buf[24];
+
+                        if (n < sizeof buf) {
+                                memcpy(buf, v, n);
+                                buf[n] = 0;
+                                e->have_pid = safe_atou64(buf, &e->pid) >= 0;
+                        }
+                } else if (!e->have_source_realtime && FIELD_IS(d, l, "_SOURCE_REALTIME_TIMESTAMP=", &v, &n))
+                        e->have_source_realtime = journal_parse_source_realtime(v, n, &e->source_realtime);
+        }
+        return r;
+}

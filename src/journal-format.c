@@ -97,7 +97,7 @@ bool journal_value_is_printable(const char *value, size_t n) {
 }
 
 /* Plain decimal in (0, JOURNAL_REALTIME_MAX), read up to a NUL like journalctl's copy. */
-static bool parse_source_realtime(const char *v, size_t n, uint64_t *ret) {
+bool journal_parse_source_realtime(const char *v, size_t n, uint64_t *ret) {
         uint64_t x = 0;
         size_t i;
 
@@ -120,7 +120,7 @@ int journal_entry_realtime(sd_journal *j, uint64_t *ret) {
 
         r = sd_journal_get_data(j, "_SOURCE_REALTIME_TIMESTAMP", &d, &l);
         if (r >= 0 && l >= STRLEN(name) &&
-            parse_source_realtime((const char *) d + STRLEN(name), l - STRLEN(name), ret))
+            journal_parse_source_realtime((const char *) d + STRLEN(name), l - STRLEN(name), ret))
                 return 0;
         if (r < 0 && r != -ENOENT)
                 return r;
@@ -233,7 +233,7 @@ static int short_render(sd_journal *j, StrBuf *out, const ShortValues *v) {
         int r;
 
         if (!v->have[SHORT_SOURCE_REALTIME] ||
-            !parse_source_realtime(out->data + v->off[SHORT_SOURCE_REALTIME], v->len[SHORT_SOURCE_REALTIME],
+            !journal_parse_source_realtime(out->data + v->off[SHORT_SOURCE_REALTIME], v->len[SHORT_SOURCE_REALTIME],
                                    &realtime)) {
                 r = sd_journal_get_realtime_usec(j, &realtime);
                 if (r < 0)

@@ -37,6 +37,8 @@ int journal_format_entry(sd_journal *j, JournalFormat format, char *const *field
 /* The entry's time as journalctl and SPEC §4 pick it: _SOURCE_REALTIME_TIMESTAMP when it is
  * a plain decimal number in (0, 2^55), else the entry's realtime. Uses the first
  * _SOURCE_REALTIME_TIMESTAMP of the entry (an entry with two is malformed). */
+/* _SOURCE_REALTIME_TIMESTAMP's value (plain decimal µs, within the journal's range). */
+bool journal_parse_source_realtime(const char *s, size_t n, uint64_t *ret);
 int journal_entry_realtime(sd_journal *j, uint64_t *ret);
 
 /* Whether value is "printable" by journalctl's rule (systemd's utf8_is_printable()): valid

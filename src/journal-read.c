@@ -35,60 +35,68 @@ static bool strv_contains_buf(char **l, const StrBuf *b) {
 }
 
 /* Whether the entry was written by this very process or by the cwlogd unit. */
-static bool entry_is_own(JournalSource *s, bool have_unit) {
-        const void *v;
-        char buf[16];
-        size_t n;
-
-        if (have_unit && streq(s->unit.data, OWN_UNIT))
-                return true;
-        if (journal_entry_field(s->journal, "_PID", &v, &n) < 0 || n == 0 || n >= sizeof buf)
-                return false;
-        (void) snprintf(buf, sizeof buf, "%ld", (long) s->pid);
-        return strlen(buf) == n && memcmp(buf, v, n) == 0;
+static bool entry_is_own(JournalSource *s, const JournalEntryScan *e) {
+        return (e->have_unit && streq(s->unit.data, OWN_UNIT)) || (e->have_pid && e->pid == (uint64_t) s->pid);
 }
 
-/* Reads the names an entry is routed and filtered by; false: skip the entry. */
-static bool entry_names(JournalSource *s, bool *have_unit, bool *have_ident) {
+/* Whether the entry is to be skipped: our own, or excluded by unit or identifier. */
+static bool entry_skipped(JournalSource *s, const JournalEntryScan *e) {
         const SectionConfig *c = s->base.config;
 
-        *have_unit = journal_entry_field_string(s->journal, "_SYSTEMD_UNIT", &s->unit) >= 0;
-        *have_ident = s->need_identifier &&
-                      journal_entry_field_string(s->journal, "SYSLOG_IDENTIFIER", &s->identifier) >= 0;
-        if (entry_is_own(s, *have_unit))
-                return false;
-        if ((*have_unit && strv_contains_buf(c->journal_exclude_unit, &s->unit)) ||
-            (*have_ident && strv_contains_buf(c->journal_exclude_identifier, &s->identifier))) {
+        if (entry_is_own(s, e))
+                return true;
+        if ((e->have_unit && strv_contains_buf(c->journal_exclude_unit, &s->unit)) ||
+            (e->have_identifier && strv_contains_buf(c->journal_exclude_identifier, &s->identifier))) {
                 if (s->base.sink.dropped)
                         s->base.sink.dropped(s->base.sink.userdata, "excluded");
-                return false;
+                return true;
         }
-        return true;
+        return false;
 }
 
 /* Turns the current entry into an event and pushes it. */
 static int entry_handle(JournalSource *s, size_t *bytes, EntryVerdict *ret) {
-        bool have_unit, have_ident;
+        const SectionConfig *c = s->base.config;
+        bool plain = c->journal_format == JOURNAL_FORMAT_MESSAGE;
+        JournalEntryScan e = {
+                .message = plain ? &s->message : NULL,
+                .unit = &s->unit,
+                .identifier = s->need_identifier ? &s->identifier : NULL,
+        };
         SourceEvent ev = {};
+        uint64_t usec;
         int r;
 
         *ret = ENTRY_SKIPPED;
-        if (!entry_names(s, &have_unit, &have_ident))
+        r = journal_entry_scan(s->journal, &e);
+        if (r < 0)
+                return r;
+        if (entry_skipped(s, &e))
                 return 0;
 
-        r = journal_entry_format(s->journal, s->base.config, &s->message);
-        if (r == -ENOENT)
-                return 0; /* no MESSAGE: nothing to ship */
-        if (r < 0)
-                return r;
-        r = journal_entry_timestamp_ms(s->journal, &ev.timestamp_ms);
-        if (r < 0)
-                return r;
+        if (plain) {
+                if (!e.have_message)
+                        return 0; /* no MESSAGE: nothing to ship */
+        } else {
+                r = journal_entry_format(s->journal, c, &s->message);
+                if (r == -ENOENT)
+                        return 0;
+                if (r < 0)
+                        return r;
+        }
+        if (e.have_source_realtime)
+                usec = e.source_realtime;
+        else {
+                r = sd_journal_get_realtime_usec(s->journal, &usec);
+                if (r < 0)
+                        return r;
+        }
+        ev.timestamp_ms = (int64_t) (usec / USEC_PER_MSEC);
         ev.message = s->message.data;
         ev.size = s->message.len;
         if (s->per_event) {
-                ev.unit = have_unit ? s->unit.data : NULL;
-                ev.identifier = have_ident ? s->identifier.data : NULL;
+                ev.unit = e.have_unit ? s->unit.data : NULL;
+                ev.identifier = e.have_identifier ? s->identifier.data : NULL;
         }
         r = s->base.sink.push(s->base.sink.userdata, &ev, s->base.acks);
         if (r < 0) {

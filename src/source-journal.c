@@ -58,6 +58,20 @@ static int on_journal_change(JournalSource *s) {
                 /* Files came or went (rotation, vacuum, namespace restart): read on. */
                 journal_source_check_unsupported(s);
         journal_update_timer(s);
+        if (s->caught_up) {
+                int waiting = SD_EVENT_OFF;
+
+                /* Following a live journal: journald wakes us for every entry it writes.
+                 * Gather what arrives within a short window and read it in one pass, instead
+                 * of one pass (and one cursor) per entry. */
+                (void) sd_event_source_get_enabled(s->read_retry, &waiting);
+                if (waiting == SD_EVENT_OFF) {
+                        (void) sd_event_source_set_time_relative(s->read_retry,
+                                                                 JOURNAL_FOLLOW_COALESCE_MSEC * USEC_PER_MSEC);
+                        (void) sd_event_source_set_enabled(s->read_retry, SD_EVENT_ONESHOT);
+                }
+                return 0;
+        }
         journal_source_update_reader(s, true);
         return 0;
 }
@@ -163,6 +177,7 @@ static int journal_save(JournalSource *s) {
                                           s->base.config->name, s->base.state_dir, s->state_name,
                                           STATE_SUFFIX_CURSOR);
                 s->state_error = r;
+                s->base.last_error = r; /* for STATUS */
                 (void) sd_event_source_set_time_relative(s->state_retry, STATE_RETRY_SEC * USEC_PER_SEC);
                 (void) sd_event_source_set_enabled(s->state_retry, SD_EVENT_ONESHOT);
                 return r;
@@ -186,10 +201,17 @@ static int on_state_retry(sd_event_source *es, uint64_t usec, void *userdata) {
 static int journal_commit(LogSource *ls, void *token) {
         JournalSource *s = journal_source(ls);
 
-        /* Only the newest acknowledged position matters; an older unsaved one is superseded. */
+        /* Only the newest acknowledged position matters; an older unsaved one is superseded.
+         * The write (with its two fsyncs) happens once per loop iteration, not once per
+         * acknowledged chunk: one PutLogEvents answer settles a hundred chunks at once. While
+         * a failed write waits for its retry, the retry timer is left alone. */
         free(s->unsaved);
         s->unsaved = token;
-        return journal_save(s);
+        if (s->state_error == 0) {
+                (void) sd_event_source_set_time_relative(s->state_retry, 0);
+                (void) sd_event_source_set_enabled(s->state_retry, SD_EVENT_ONESHOT);
+        }
+        return 0;
 }
 
 static void journal_free_token(void *token) {

@@ -103,6 +103,7 @@ TEST(state_write_failure_keeps_old_state_and_retries) {
         fixture_start(&f);
         run_idle(&f);
         sink_settle(&f.sink, 5);
+        run_idle(&f); /* positions are written once per loop iteration */
         c = state_cursor(&f);
         ASSERT_NOT_NULL(c);
 
@@ -119,6 +120,7 @@ TEST(state_write_failure_keeps_old_state_and_retries) {
         ASSERT_EQ(f.sink.n, 10);
         capture_start();
         sink_settle(&f.sink, 10);
+        run_idle(&f); /* the write is attempted in the next loop iteration */
         log = capture_stop();
         ASSERT_TRUE(strstr(log, "Failed to save journal position") != NULL);
         ASSERT_EQ(f.source->last_error, -ENOTDIR);

@@ -70,6 +70,7 @@ TEST(checkpoint_written_only_once_acks_settle) {
         run_idle(&f);
         ASSERT_NULL(state_cursor(&f)); /* one still in flight */
         sink_settle(&f.sink, 5);
+        run_idle(&f); /* positions are written once per loop iteration */
         c = state_cursor(&f);
         last = last_cursor(&f);
         ASSERT_STREQ(c, last);
@@ -252,6 +253,7 @@ TEST(own_entries_and_exclusions_skipped_but_checkpoint_moves) {
         ASSERT_STREQ(f.sink.recs[1].message, "keep 2");
         ASSERT_EQ(f.sink.dropped, 2);
         sink_settle(&f.sink, 2);
+        run_idle(&f); /* positions are written once per loop iteration */
         c = state_cursor(&f);
         last = last_cursor(&f);
         ASSERT_STREQ(c, last);
@@ -397,6 +399,7 @@ TEST(short_format_ships_journalctl_style_lines_and_checkpoints) {
         /* "MMM DD HH:MM:SS host app[42]: shown", time zone dependent: check the tail. */
         ASSERT_NOT_NULL(strstr(f.sink.recs[0].message, " app[42]: shown"));
         sink_settle(&f.sink, 1);
+        run_idle(&f); /* positions are written once per loop iteration */
         c = state_cursor(&f);
         last = last_cursor(&f);
         ASSERT_STREQ(c, last);
