@@ -13,6 +13,7 @@
 #include "cw-client.h"
 #include "gzip.h"
 #include "cw-limits.h"
+#include "shared/list.h"
 #include "shared/log.h"
 #include "shared/parse-util.h"
 #include "shared/time-util.h"
@@ -57,22 +58,10 @@ struct CwClient {
         CwCall *calls; /* every call not yet answered */
 };
 
-static void call_unlink(CwCall *call) {
-        CwClient *c = call->client;
-
-        if (call->prev)
-                call->prev->next = call->next;
-        else
-                c->calls = call->next;
-        if (call->next)
-                call->next->prev = call->prev;
-        call->next = call->prev = NULL;
-}
-
 static CwCall *call_free(CwCall *call) {
         if (!call)
                 return NULL;
-        call_unlink(call);
+        LIST_REMOVE(call->client->calls, call);
         http_call_cancel(call->http);
         sd_event_source_disable_unref(call->defer);
         strbuf_done(&call->body);
@@ -386,10 +375,7 @@ int cw_client_call(CwClient *c, const char *operation, StrBuf *body, CwCallback 
         *body = (StrBuf) { .cap = body->cap };
         call->cb = cb;
         call->userdata = userdata;
-        call->next = c->calls;
-        if (c->calls)
-                c->calls->prev = call;
-        c->calls = call;
+        LIST_PREPEND(c->calls, call);
 
         r = c->ops->dispatch(call);
         if (r < 0) {

@@ -21,6 +21,7 @@
 #include "build-config.h"
 #include "http-internal.h"
 #include "cw-limits.h"
+#include "shared/list.h"
 #include "shared/log.h"
 #include "shared/time-util.h"
 
@@ -69,13 +70,7 @@ static void call_unlink(HttpCall *call) {
         HttpClient *c = call->client;
 
         (void) curl_multi_remove_handle(c->multi, call->easy);
-        if (call->prev)
-                call->prev->next = call->next;
-        else
-                c->calls = call->next;
-        if (call->next)
-                call->next->prev = call->prev;
-        call->prev = call->next = NULL;
+        LIST_REMOVE(c->calls, call);
         call->client = NULL;
         c->n_calls--;
 }
@@ -292,10 +287,7 @@ int http_client_start(HttpClient *c, const HttpRequest *req, HttpCallback cb, vo
                 return -ENOMEM;
 
         call->client = c;
-        call->next = c->calls;
-        if (call->next)
-                call->next->prev = call;
-        c->calls = call;
+        LIST_PREPEND(c->calls, call);
         c->n_calls++;
 
         if (ret_call)
