@@ -6,6 +6,20 @@
  * immutable Config. Parsing is pure: no logging above debug, no network. Errors come back
  * as one "FILE:LINE: message" string for the caller to print; notices (accepted-but-ignored
  * keys such as state_file) come back as a list the daemon logs.
+ *
+ * Syntax (what awslogs' Python ConfigParser read, minus its oddities):
+ *   - "[name]" starts a section; "[general]" is the global one. Section names may contain
+ *     '/' (the old agent's docs use "[/var/log/messages]"); state files use
+ *     section_state_name().
+ *   - "key = value" or "key: value"; keys are case-insensitive, values are stripped.
+ *   - Lines whose first non-blank character is '#' or ';' are comments. There are no
+ *     inline comments: " #" and " ;" are kept as part of the value, because values such as
+ *     datetime_format and regular expressions may contain them. (Python 2's ConfigParser
+ *     cut values at " ;"; nobody's awslogs.conf is known to rely on that.)
+ *   - A key repeated within the merged files: the last one wins, except journal_match
+ *     which accumulates (each line ANDs). An empty value resets a key to its default, so a
+ *     drop-in can undo a setting ("journal_match =" clears all earlier lines).
+ *   - No continuation lines, no interpolation.
  */
 
 #include "shared/macro.h"
@@ -65,14 +79,14 @@ typedef struct SectionConfig {
 } SectionConfig;
 
 typedef struct GeneralConfig {
-        char *region;
-        char *endpoint;
-        char *profile;
+        char *region;   /* NULL: the region chain decides */
+        char *endpoint; /* NULL: derived from the region or the environment */
+        char *profile;  /* NULL: AWS_PROFILE, else "default" */
         char *ca_bundle;
         bool use_gzip;
         unsigned queue_size;
         uint64_t max_event_size;
-        char *metrics_listen;
+        char *metrics_listen; /* "HOST:PORT" on a loopback address, or NULL */
 } GeneralConfig;
 
 typedef struct Config {
@@ -112,3 +126,16 @@ DEFINE_TRIVIAL_CLEANUP_FUNC(Config *, config_free);
 /* True when two sections would read and ship the same way (reload keeps their position). */
 bool section_config_equal(const SectionConfig *a, const SectionConfig *b);
 const SectionConfig *config_find_section(const Config *c, const char *name);
+
+/* The section name made safe as a file name in the state dir, the way `systemd-escape`
+ * escapes a string: '/' becomes '-'; a leading '.', every '-', every backslash and every
+ * byte outside [A-Za-z0-9:_.] become a backslash, 'x' and two lower-case hex digits.
+ * Unique and reversible (`systemd-escape -u`), so two sections never share a state file. "/var/log/messages" -> "-var-log-messages".
+ * NULL on OOM. Config validation guarantees the result fits SECTION_STATE_NAME_MAX. */
+char *section_state_name(const SectionConfig *s);
+/* Same, from a bare name. */
+char *config_escape_state_name(const char *name);
+
+/* The iconv(3) name for a normalised encoding ("latin_1" -> "ISO-8859-1"), NULL if the
+ * name is not one config accepts. */
+const char *config_encoding_iconv_name(const char *encoding);

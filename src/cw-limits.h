@@ -124,3 +124,92 @@
 /* When a whole reading pass produced nothing but failures, wait this long before reading
  * again instead of spinning. */
 #define JOURNAL_READ_RETRY_MSEC 1000U
+
+/* -- config, templates, journal filters -- */
+
+/* buffer_duration upper bound: a batch may not span more than 24 h anyway
+ * (CW_MAX_BATCH_SPAN_MS), so waiting longer than that can never help. */
+#define BUFFER_DURATION_MAX_MS (24U * 3600 * 1000)
+
+/* queue_size: at least one batch must fit; the cap bounds memory per stream
+ * (1000 batches of up to 1 MiB is already more than any sane host should buffer). */
+#define QUEUE_SIZE_MAX 1000U
+
+/* max_streams (per section, {unit}/{identifier} templates): default cap on distinct
+ * per-event streams, so a template cannot turn a noisy host into thousands of streams. */
+#define MAX_STREAMS_DEFAULT 100U
+#define MAX_STREAMS_MAX 10000U
+
+/* file_fingerprint_lines: the old agent had no cap; hashing more than this many lines to
+ * recognise a file means reading far into it before shipping anything. */
+#define FINGERPRINT_LINES_MAX 1000U
+
+/* A state file is NAME.cursor / NAME.file plus fileio's ".tmp.PID" suffix; keep the escaped
+ * section name well inside NAME_MAX (255) so all of them fit. */
+#define SECTION_STATE_NAME_MAX 200U
+
+/* Journal field names: journald accepts at most 64 characters (systemd's
+ * journal_field_valid()). */
+#define JOURNAL_FIELD_NAME_MAX 64U
+
+/* Unit names: systemd's UNIT_NAME_MAX is 256 including the NUL. */
+#define UNIT_NAME_MAX 255U
+
+/* SigV4 canonical request (method, path, query, headers; the payload is only hashed). Ours are
+ * a few hundred bytes; the cap only stops a runaway caller. */
+#define SIGV4_CANONICAL_REQUEST_MAX (256U * 1024)
+
+/* ~/.aws/credentials and ~/.aws/config (and the systemd credential in that form) hold a few
+ * profiles of a few lines each; anything bigger is not such a file. */
+#define AWS_INI_FILE_MAX (1U * 1024 * 1024)
+
+/* credential_process: its JSON answer is well under 4 KiB; the AWS CLI gives the process no
+ * deadline, we give it a generous one so a hung helper cannot stall credentials forever. */
+#define CREDENTIAL_PROCESS_OUTPUT_MAX (64U * 1024)
+#define CREDENTIAL_PROCESS_TIMEOUT_SEC 60U
+
+/* Web identity token files (Kubernetes projected service-account tokens) are ~1-2 KiB JWTs;
+ * AssumeRoleWithWebIdentity accepts at most 20,000 characters (STS API Reference). */
+#define WEB_IDENTITY_TOKEN_MAX 20000U
+/* Container credential authorization tokens (ECS/EKS Pod Identity) are short. */
+#define CONTAINER_AUTH_TOKEN_MAX 16384U
+/* STS and the container endpoint answer quickly; a stalled one must not hold credentials up. */
+#define CREDENTIALS_HTTP_TIMEOUT_SEC 10U
+/* EC2 IMDS: botocore's defaults (metadata_service_timeout 1 s), two attempts, so starting
+ * off EC2 costs about 2 s at most. The token TTL is the documented maximum (6 hours). */
+#define IMDS_TIMEOUT_MSEC 1000U
+#define IMDS_ATTEMPTS 2U
+#define IMDS_TOKEN_TTL_SEC 21600U
+
+/* -- file source -- */
+
+/* datetime_format: a timestamp is looked for in the first this many bytes of a line (the old
+ * agent searched the whole line; real timestamps sit near the start, and the cap bounds the
+ * cost on megabyte lines). */
+#define DATETIME_SEARCH_WINDOW 1024U
+/* Longest datetime_format accepted; real ones are a few dozen characters. */
+#define DATETIME_FORMAT_MAX 256U
+/* A format without a year that would land more than a day ahead is last year's ("Dec 31"
+ * read on Jan 1); a time-only format more than an hour ahead is yesterday's. */
+#define DATETIME_FUTURE_SLACK_DATE_MS (24LL * 3600 * 1000)
+#define DATETIME_FUTURE_SLACK_TIME_MS (3600LL * 1000)
+/* PCRE2 match limit for multi_line_start_pattern: a pathological pattern gives up on a line
+ * (treated as "no match") after this many backtracking steps instead of stalling the loop. */
+#define MULTILINE_MATCH_LIMIT 100000U
+/* file_fingerprint_lines reads at most this much of a file's head: real header lines are
+ * short, and the start of a log file never changes, so a capped head is as good an identity. */
+#define FINGERPRINT_READ_MAX (64U * 1024)
+#define FINGERPRINT_CHUNK (16U * 1024)
+/* Longest line the file source buffers, in characters (times the code unit in bytes): one
+ * CloudWatch event plus slack, so a line that long is cut and ends with "[truncated]". */
+#define FILE_LINE_MAX (CW_MAX_EVENT_BYTES + 4096U)
+/* Bytes a file source reads per event-loop iteration (LESSONS: cap work per iteration). */
+#define FILE_BYTES_PER_ITERATION (1024U * 1024)
+/* Fallback polling of a followed file and its glob (inotify is the fast path). */
+#define FILE_POLL_INTERVAL_USEC (1000U * 1000)
+/* After a followed file was renamed away or a newer one appeared, the old file is read on
+ * until it has been quiet this long (writers reopen their log a moment after rotation). */
+#define FILE_ROTATE_GRACE_USEC (2U * 1000 * 1000)
+/* Finished files whose end position a file source remembers (in memory), so that a glob
+ * matching several live files hops between them without re-reading any. */
+#define FILE_FINISHED_MAX 16U

@@ -22,19 +22,6 @@
 /* Priority of the reading pass: after timers, HTTP and other I/O of the same iteration. */
 #define READER_PRIORITY (SD_EVENT_PRIORITY_NORMAL + 10)
 
-/* TEMPORARY: replace with section_state_name() from config.h once the config branch lands.
- * Makes the section name usable as a file name. */
-static char *journal_state_name(const SectionConfig *c) {
-        char *n = strdup(c->name);
-
-        for (char *p = n; p && *p; p++)
-                if (*p == '/')
-                        *p = '_';
-        if (n && (streq(n, ".") || streq(n, "..")))
-                n[0] = '_';
-        return n;
-}
-
 static JournalSource *journal_source(LogSource *s) {
         return (JournalSource *) s;
 }
@@ -337,7 +324,7 @@ int journal_source_new(const SectionConfig *config, sd_event *event, const Event
         strbuf_init(&s->identifier, JOURNAL_NAME_FIELD_MAX);
         s->per_event = config->log_stream_name && stream_template_is_per_event(config->log_stream_name);
         s->need_identifier = s->per_event || config->journal_exclude_identifier;
-        s->state_name = journal_state_name(config);
+        s->state_name = section_state_name(config);
         if (!s->state_name)
                 return log_oom();
         r = journal_add_event_sources(s);

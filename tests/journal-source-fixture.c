@@ -153,7 +153,7 @@ void run_until_count(Fixture *f, size_t n) {
 char *state_cursor(Fixture *f) {
         char *c = NULL;
 
-        if (state_cursor_load(f->state, "test_section", &c) < 0)
+        if (state_cursor_load(f->state, "test-section", &c) < 0)
                 return NULL;
         return c;
 }

@@ -127,7 +127,7 @@ TEST(state_write_failure_keeps_old_state_and_retries) {
         /* The old state is untouched... */
         {
                 char *old = NULL;
-                ASSERT_OK(state_cursor_load(moved, "test_section", &old));
+                ASSERT_OK(state_cursor_load(moved, "test-section", &old));
                 ASSERT_STREQ(old, c);
                 free(old);
         }

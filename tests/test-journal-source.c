@@ -320,7 +320,7 @@ TEST(malformed_or_future_cursor_falls_back_to_initial_position) {
         fixture_init(&f);
         add_numbered(&f, 1, 3);
         fixture_flush(&f);
-        ASSERT_OK(state_cursor_save(f.state, "test_section", "garbage"));
+        ASSERT_OK(state_cursor_save(f.state, "test-section", "garbage"));
         capture_start();
         fixture_start(&f);
         run_idle(&f);
@@ -331,7 +331,7 @@ TEST(malformed_or_future_cursor_falls_back_to_initial_position) {
         fixture_stop(&f);
 
         /* A cursor from far in the future would otherwise silence the source until then. */
-        ASSERT_OK(state_cursor_save(f.state, "test_section",
+        ASSERT_OK(state_cursor_save(f.state, "test-section",
                                     "s=601d3cbf8222496f84ded6d6fdc1a478;i=1;b=" JWRITER_BOOT_ID
                                     ";m=1;t=7fffffffffffff;x=1"));
         capture_start();
@@ -351,7 +351,7 @@ TEST(cursor_from_another_journal_continues_by_time) {
         add_numbered(&f, 1, 6);
         fixture_flush(&f);
         /* Half a second after entry 3, unknown sequence and boot: sd-journal goes by time. */
-        ASSERT_OK(state_cursor_save(f.state, "test_section",
+        ASSERT_OK(state_cursor_save(f.state, "test-section",
                                     "s=11111111111111111111111111111111;i=99;b=22222222222222222222222222222222"
                                     ";m=1;t=60a241853a7e0;x=1"));
         fixture_start(&f);

@@ -34,6 +34,8 @@ int strbuf_reserve(StrBuf *b, size_t extra) {
         p = realloc(b->data, n);
         if (!p)
                 return -ENOMEM;
+        if (!b->data)
+                p[0] = 0; /* the content is always a string, even before the first append */
         b->data = p;
         b->allocated = n;
         return 0;

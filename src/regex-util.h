@@ -1,0 +1,23 @@
+/* SPDX-License-Identifier: MIT */
+#pragma once
+
+/*
+ * One way to compile the user's regular expressions (exclude_pattern,
+ * multi_line_start_pattern), so the config check and the sources that use the pattern
+ * agree on what is valid. PCRE2 in UTF mode that tolerates invalid UTF-8 in the subject
+ * (journal messages and files may contain any bytes).
+ */
+
+#define PCRE2_CODE_UNIT_WIDTH 8
+#include <pcre2.h>
+
+#include "shared/macro.h"
+
+/* On a bad pattern returns -EINVAL and sets *ret_error (may be NULL) to PCRE2's message
+ * with the offset. */
+int regex_compile(const char *pattern, pcre2_code **ret, char **ret_error);
+
+static inline void pcre2_code_freep(pcre2_code **p) {
+        if (*p)
+                pcre2_code_free(*p);
+}
