@@ -26,6 +26,7 @@ struct AckTracker {
         AckChunk *open;
         unsigned open_records;
         uint64_t pending;
+        bool abandoned; /* some record was given up: commit nothing any more */
 };
 
 int ack_tracker_new(AckCommitFn commit, AckFreeFn free_token, void *userdata, AckTracker **ret) {
@@ -122,7 +123,7 @@ static void tracker_flush(AckTracker *t) {
                 chunk_free(c);
         }
         if (token) {
-                if (t->commit)
+                if (t->commit && !t->abandoned)
                         t->commit(token, t->userdata);
                 else if (t->free_token)
                         t->free_token(token);
@@ -157,6 +158,11 @@ void ack_chunk_done(AckChunk *c, unsigned n) {
         t->pending -= n;
         if (c->pending == 0 && c->sealed && t->head == c)
                 tracker_flush(t);
+}
+
+void ack_chunk_abandon(AckChunk *c, unsigned n) {
+        c->tracker->abandoned = true;
+        ack_chunk_done(c, n);
 }
 
 uint64_t ack_tracker_pending(const AckTracker *t) {

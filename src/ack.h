@@ -34,6 +34,11 @@ int ack_tracker_seal(AckTracker *t, void *token);
 /* n records of chunk c are finished (acknowledged or dropped). May call commit. */
 void ack_chunk_done(AckChunk *c, unsigned n);
 
+/* n records of chunk c will never be delivered (--once gave up on them). They are finished
+ * for bookkeeping, but from now on this tracker commits nothing: a checkpoint must never
+ * pass an undelivered record. */
+void ack_chunk_abandon(AckChunk *c, unsigned n);
+
 /* Records not yet finished, and whether every chunk is sealed and finished. */
 uint64_t ack_tracker_pending(const AckTracker *t);
 bool ack_tracker_idle(const AckTracker *t);

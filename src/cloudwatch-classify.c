@@ -165,6 +165,12 @@ static int parse_error_body(CwResult *res, json_t *root) {
                 return r;
         s = json_string_member(root, "message", &n) ?: json_string_member(root, "Message", &n);
         if (s) {
+                /* Signature errors go on to quote the canonical request, which holds the
+                 * signed X-Amz-Security-Token: keep only the first paragraph. */
+                const char *cut = memmem(s, n, "\n\n", 2) ?: memmem(s, n, "The Canonical String", 20);
+
+                if (cut)
+                        n = (size_t) (cut - s);
                 r = set_text(&res->error_message, s, n);
                 if (r < 0)
                         return r;

@@ -260,6 +260,16 @@ static int build_section(const RawSection *rs, Config *c, char **ret_error) {
         r = validate_section(rs, s, ret_error);
         if (r < 0)
                 return r;
+        /* Two sections must never share a state file (e.g. [-var-log-x] and [/var/log/x]). */
+        for (size_t i = 0; i < c->n_sections; i++) {
+                _cleanup_free_ char *a = section_state_name(c->sections[i]), *b = section_state_name(s);
+
+                if (!a || !b)
+                        return -ENOMEM;
+                if (streq(a, b))
+                        return build_error(ret_error, "%s:%u: sections [%s] and [%s] would share the state file '%s'",
+                                           rs->file, rs->line, c->sections[i]->name, s->name, b);
+        }
         n = reallocarray(c->sections, c->n_sections + 1, sizeof(SectionConfig *));
         if (!n)
                 return -ENOMEM;

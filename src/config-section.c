@@ -124,6 +124,11 @@ char *config_escape_state_name(const char *name) {
 
         if (!name)
                 return NULL;
+        /* Names that are already good file names are used as they are ("nginx-access" ->
+         * nginx-access.cursor, SPEC §7); anything else is escaped like systemd-escape does,
+         * reversibly, with '/' as '-' ("/var/log/messages" -> -var-log-messages). */
+        if (name[0] != '.' && name[strspn(name, "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789:_.-")] == 0)
+                return strdup(name);
         out = malloc(strlen(name) * 4 + 1);
         if (!out)
                 return NULL;

@@ -10,7 +10,8 @@
  *
  * Deliberately not here: resolving host names to check they are loopback ("localhost" is
  * accepted by name, like the SDKs do).
- * Invariants: the token is wiped after use and never logged; the URL is logged only at debug.
+ * Invariants: the token is wiped after use and never logged; the URL is logged without its
+ * query, which could carry a secret.
  */
 
 #include "aws-ini.h"
@@ -85,8 +86,9 @@ static int container_url(char **ret) {
         if (isempty(full))
                 return -ENOENT;
         if (!full_uri_allowed(full))
-                return log_warning_errno(EPERM, "AWS_CONTAINER_CREDENTIALS_FULL_URI '%s' is neither https nor a "
-                                         "loopback or ECS/EKS agent address, ignoring.", full);
+                return log_warning_errno(EPERM, "AWS_CONTAINER_CREDENTIALS_FULL_URI '%.*s' is neither https nor a "
+                                         "loopback or ECS/EKS agent address, ignoring.",
+                                         (int) strcspn(full, "?#"), full);
         return (*ret = strdup(full)) ? 0 : -ENOMEM;
 }
 
@@ -122,7 +124,7 @@ static int ecs_start(EcsProvider *e) {
         r = authorization_line(&auth);
         if (r < 0)
                 return r;
-        log_debug("Fetching container credentials from %s.", url);
+        log_debug("Fetching container credentials from %.*s.", (int) strcspn(url, "?#"), url); /* no query */
         HttpRequest req = {
                 .method = "GET",
                 .url = url,

@@ -180,6 +180,15 @@
 #define IMDS_TIMEOUT_MSEC 1000U
 #define IMDS_ATTEMPTS 2U
 #define IMDS_TOKEN_TTL_SEC 21600U
+/* A held IMDS token is replaced this long before its TTL ends, so it never expires in flight. */
+#define IMDS_TOKEN_REFRESH_AHEAD_SEC 60U
+/* IMDS tokens are ~56 characters today; anything far longer is not a token. */
+#define IMDS_TOKEN_MAX 1024U
+/* Instance ids are "i-" and 17 hex digits today; room to grow, still a sane stream name. */
+#define IMDS_INSTANCE_ID_MAX 64U
+/* At start the daemon waits this long at most for the identity document (token and GET, each
+ * IMDS_ATTEMPTS times IMDS_TIMEOUT_MSEC, normally far less), then goes on without it. */
+#define IMDS_STARTUP_TIMEOUT_MSEC 5000U
 
 /* -- file source -- */
 
@@ -213,3 +222,33 @@
 /* Finished files whose end position a file source remembers (in memory), so that a glob
  * matching several live files hops between them without re-reading any. */
 #define FILE_FINISHED_MAX 16U
+
+/* journal_format: a timestamp is valid below 2^55 us (year 3111), the bound sd-journal itself
+ * uses for realtime values (VALID_REALTIME in systemd's journal-file.h); journalctl ignores
+ * a _SOURCE_REALTIME_TIMESTAMP outside (0, this). */
+#define JOURNAL_REALTIME_MAX (UINT64_C(1) << 55)
+/* journal_format json: fields per entry handled by the one-pass renderer (journald entries
+ * carry ~25-35); an entry with more, or with a repeated field name, takes the slower path
+ * that copies the entry first. The hash table has twice as many slots. */
+#define JOURNAL_JSON_FAST_FIELDS 128U
+
+/* journal_format = short/json: the largest formatted entry we build (JSON can need a few
+ * times a field's size). Larger entries ship their MESSAGE instead. */
+#define JOURNAL_FORMAT_OUTPUT_MAX (16U * 1024 * 1024)
+
+/* -- metrics -- */
+
+/* Metrics endpoint ([general] metrics_listen). A scraper sends one small GET; 8 KiB is far
+ * above any real request head and what most servers accept for one header line. Prometheus
+ * scrapes once every few seconds: 16 connections leave room for several scrapers and a curl
+ * while bounding memory; more wait in the kernel's listen backlog. 5 s is the usual idle
+ * timeout of small HTTP servers and below Prometheus' default scrape timeout (10 s). */
+#define METRICS_MAX_CONNECTIONS 16U
+#define METRICS_REQUEST_MAX 8192U
+#define METRICS_TIMEOUT_SEC 5U
+/* The exposition and the status document grow with the number of streams (about 1 KiB per
+ * stream, max_streams per section); 32 MiB covers tens of thousands of streams. */
+#define METRICS_BODY_MAX (32U * 1024 * 1024)
+/* Status file refresh (also STATUS=) and the largest status file `cwlogd --status` reads. */
+#define STATUS_INTERVAL_SEC 5U
+#define STATUS_FILE_MAX METRICS_BODY_MAX

@@ -12,6 +12,7 @@
 #include "daemon.h"
 #include "host-facts.h"
 #include "http.h"
+#include "metrics-server.h"
 #include "shipper.h"
 
 typedef struct Section {
@@ -39,6 +40,9 @@ typedef struct Daemon {
         int exit_code;
         sd_event_source *drain_timer;
         sd_event_source *status_timer;
+        MetricsServer *metrics;  /* [general] metrics_listen; NULL when unset or failed */
+        char *status_path;       /* RUNTIME_DIR/status.json; NULL: not written */
+        uint64_t start_usec;     /* realtime */
 } Daemon;
 
 /* daemon-sections.c */
@@ -49,4 +53,9 @@ bool daemon_sources_caught_up(Daemon *d);
 
 /* daemon-status.c */
 void daemon_update_status(Daemon *d);
-int daemon_start_status(Daemon *d);
+/* STATUS= and status file timer, the status file's place, the metrics server. Never fails:
+ * none of it may keep logs from being shipped. */
+void daemon_start_status(Daemon *d);
+/* Writes the status file a last time, marked stopped. */
+void daemon_finish_status(Daemon *d);
+void daemon_stop_status(Daemon *d);

@@ -88,9 +88,13 @@ static bool general_equal(const GeneralConfig *a, const GeneralConfig *b) {
 
 /* Finds the running section of that name whose settings are unchanged. */
 static Section *find_kept(Daemon *d, const SectionConfig *c) {
-        for (size_t i = 0; i < d->n_sections; i++)
-                if (streq(d->sections[i].config->name, c->name) && section_config_equal(d->sections[i].config, c))
+        for (size_t i = 0; i < d->n_sections; i++) {
+                const SectionConfig *old = d->sections[i].config;
+
+                /* Sections already taken over by the new configuration are emptied. */
+                if (old && streq(old->name, c->name) && section_config_equal(old, c))
                         return &d->sections[i];
+        }
         return NULL;
 }
 

@@ -11,10 +11,12 @@
 
 #include "aws-region.h"
 #include "build-config.h"
+#include "daemon-imds.h"
 #include "daemon-private.h"
 #include "cw-limits.h"
 #include "notify.h"
 #include "shared/log.h"
+#include "shared/time-util.h"
 
 static void daemon_exit(Daemon *d, int code) {
         d->exit_code = code;
@@ -137,9 +139,10 @@ static int setup_client(Daemon *d) {
                         return log_error_errno(r, "Failed to set up dry-run output: %m");
                 return 0;
         }
-        r = aws_resolve_region(d->opts.region, g->region, g->profile, &d->region);
+        r = d->region ? 0 : aws_resolve_region(d->opts.region, g->region, g->profile, &d->region);
         if (r == -ENOENT) {
-                log_error("No AWS region configured: use --region, [general] region, AWS_REGION or a profile.");
+                log_error("No AWS region configured: use --region, [general] region, AWS_REGION or a profile "
+                          "(not on EC2, or the instance metadata service did not say).");
                 return -ECONFIG;
         }
         if (r < 0)
@@ -175,13 +178,13 @@ static int ensure_state_dir(const char *path) {
 }
 
 static void daemon_done(Daemon *d) {
+        daemon_stop_status(d);
         daemon_close_sections(d);
         d->shipper = shipper_free(d->shipper);
         d->cw = cw_client_free(d->cw);
         d->creds = credential_chain_free(d->creds);
         d->http = http_client_free(d->http);
         d->drain_timer = sd_event_source_disable_unref(d->drain_timer);
-        d->status_timer = sd_event_source_disable_unref(d->status_timer);
         d->event = sd_event_unref(d->event);
         d->config = config_free(d->config);
         host_facts_done(&d->host);
@@ -191,7 +194,7 @@ static void daemon_done(Daemon *d) {
 
 int daemon_run(const DaemonOptions *opts) {
         _cleanup_free_ char *error = NULL;
-        Daemon d = { .opts = *opts };
+        Daemon d = { .opts = *opts, .start_usec = now_usec(CLOCK_REALTIME) };
         int r;
 
         r = config_load(opts->config_path, opts->dropin_dir, &d.config, &error);
@@ -215,6 +218,9 @@ int daemon_run(const DaemonOptions *opts) {
         r = setup_event_loop(&d);
         if (r < 0)
                 goto fail;
+        r = daemon_imds_resolve(&d);
+        if (r < 0)
+                goto fail;
         r = setup_client(&d);
         if (r < 0)
                 goto fail;
@@ -235,15 +241,18 @@ int daemon_run(const DaemonOptions *opts) {
         r = daemon_open_sections(&d);
         if (r < 0)
                 goto fail;
-        (void) daemon_start_status(&d);
+        daemon_start_status(&d);
         notify_ready();
         daemon_update_status(&d);
 
+        /* Nothing may happen at all (no sections under --once): decide once before waiting. */
+        daemon_check_done(&d);
         r = sd_event_loop(d.event);
         if (r < 0) {
                 log_error_errno(r, "Event loop failed: %m");
                 d.exit_code = EXIT_RUNTIME;
         }
+        daemon_finish_status(&d);
         r = d.exit_code;
         daemon_done(&d);
         return r;

@@ -15,6 +15,7 @@ typedef struct DaemonOptions {
         const char *state_dir;
         const char *region;   /* --region, may be NULL */
         const char *endpoint; /* --endpoint, may be NULL */
+        const char *runtime_dir; /* --runtime-dir, may be NULL: $RUNTIME_DIRECTORY, /run/cwlogd */
         bool once;
         bool dry_run;
 } DaemonOptions;

@@ -7,10 +7,12 @@
  *
  * Deliberately not here: the event loop (http.c). Proxy settings are left to libcurl, which
  * reads http_proxy/HTTPS_PROXY/NO_PROXY from the environment; setting CURLOPT_PROXY or
- * CURLOPT_NOPROXY here would silently disable that.
+ * CURLOPT_NOPROXY here would silently disable that. Only a request that asks for no proxy at
+ * all (the link-local metadata service) gets CURLOPT_PROXY "".
  *
- * Logging: curl's error text at debug level only; request and response headers are never
- * logged, they carry Authorization and session tokens.
+ * Logging: curl's error text at debug level only; request and response headers, bodies and
+ * URLs are never logged, they carry Authorization, session tokens and web identity tokens.
+ * Every copy we make of them is wiped when the call is freed.
  */
 
 #include <ctype.h>
@@ -28,21 +30,55 @@
 
 static void headers_clear(HttpCall *call) {
         for (size_t i = 0; i < call->n_headers; i++)
-                free(call->headers[i]);
+                erase_and_free(call->headers[i]);
         call->headers = mfree(call->headers);
         call->n_headers = 0;
 }
 
+/* Request and response may carry secrets (session tokens in headers, web identity tokens in
+ * STS bodies, keys in credential answers): everything we copied is wiped before it is freed. */
 HttpCall *http_call_free(HttpCall *call) {
         if (!call)
                 return NULL;
         if (call->easy)
                 curl_easy_cleanup(call->easy);
+        for (struct curl_slist *l = call->req_headers; l; l = l->next)
+                explicit_bzero(l->data, strlen(l->data));
         curl_slist_free_all(call->req_headers);
+        if (call->req_body)
+                explicit_bzero(call->req_body, call->req_body_size);
         free(call->req_body);
+        if (call->body.data)
+                explicit_bzero(call->body.data, call->body.allocated);
         strbuf_done(&call->body);
         headers_clear(call);
         return mfree(call);
+}
+
+/* Makes room for n more body bytes. Unlike realloc(), which may leave a copy of the old
+ * buffer (a secret) in freed memory, the old buffer is wiped after moving. */
+static int body_reserve(StrBuf *b, size_t n) {
+        size_t need, size;
+        char *p;
+
+        if (n > b->cap || b->len > b->cap - n)
+                return -EMSGSIZE;
+        need = b->len + n + 1;
+        if (need <= b->allocated)
+                return 0;
+        size = MIN(MAX(need, MAX(b->allocated * 2, (size_t) 1024)), b->cap + 1);
+        p = malloc(size);
+        if (!p)
+                return -ENOMEM;
+        if (b->data) {
+                memcpy(p, b->data, b->len + 1);
+                explicit_bzero(b->data, b->allocated);
+                free(b->data);
+        } else
+                p[0] = 0;
+        b->data = p;
+        b->allocated = size;
+        return 0;
 }
 
 static int header_add(HttpCall *call, const char *line, size_t n) {
@@ -108,9 +144,14 @@ static size_t on_body(char *buf, size_t size, size_t nitems, void *userdata) {
         size_t n = size * nitems;
         int r;
 
-        r = strbuf_append(&call->body, buf, n);
+        r = body_reserve(&call->body, n);
         if (r < 0) {
-                call->error = r == -ENOBUFS ? -EMSGSIZE : r;
+                call->error = r;
+                return 0;
+        }
+        r = strbuf_append(&call->body, buf, n); /* fits: never reallocates */
+        if (r < 0) {
+                call->error = r;
                 return 0;
         }
         return n;
@@ -157,6 +198,8 @@ static int easy_setup_request(HttpCall *call, const HttpRequest *req) {
         struct curl_slist *l;
 
         EASY_SET(e, CURLOPT_URL, req->url);
+        if (req->no_proxy)
+                EASY_SET(e, CURLOPT_PROXY, ""); /* "" disables proxies, environment included */
 
         for (char *const *h = req->headers; h && *h; h++) {
                 l = curl_slist_append(call->req_headers, *h);
@@ -184,6 +227,7 @@ static int easy_setup_request(HttpCall *call, const HttpRequest *req) {
         call->req_body = malloc(MAX(req->body_size, (size_t) 1));
         if (!call->req_body)
                 return -ENOMEM;
+        call->req_body_size = req->body_size;
         if (req->body_size > 0)
                 memcpy(call->req_body, req->body, req->body_size);
         EASY_SET(e, CURLOPT_POSTFIELDSIZE_LARGE, (curl_off_t) req->body_size);
@@ -227,6 +271,24 @@ int http_call_new(const HttpClientConfig *cfg, const HttpRequest *req, HttpCallb
         return 0;
 }
 
+/* A refused certificate is a configuration problem the operator must see (the retries only
+ * say "Protocol error"): one warning naming the host and curl's reason, rate-limited. */
+static void log_tls_failure(HttpCall *call, CURLcode result) {
+        static RateLimit limit = RATELIMIT_INIT(60 * USEC_PER_SEC, 3);
+        const char *url = NULL, *host, *at;
+
+        (void) curl_easy_getinfo(call->easy, CURLINFO_EFFECTIVE_URL, &url);
+        host = url && strstr(url, "://") ? strstr(url, "://") + 3 : "?";
+        at = memchr(host, '@', strcspn(host, "/?#"));
+        if (at)
+                host = at + 1; /* never the user:password part */
+        if (!ratelimit_below(&limit))
+                return;
+        log_warning_errno(EPROTO, "TLS with '%.*s' failed: %s (a private CA needs [general] ca_bundle or "
+                          "AWS_CA_BUNDLE).", (int) strcspn(host, "/?#"), host,
+                          call->errbuf[0] ? call->errbuf : curl_easy_strerror(result));
+}
+
 void http_call_complete(HttpCall *call, CURLcode result) {
         static char *const no_headers[] = { NULL };
         HttpResponse resp = {};
@@ -234,8 +296,11 @@ void http_call_complete(HttpCall *call, CURLcode result) {
 
         if (result != CURLE_OK) {
                 r = call->error ?: http_curl_code_to_errno(result);
-                log_debug_errno(r, "HTTP request failed: %s",
-                                call->errbuf[0] ? call->errbuf : curl_easy_strerror(result));
+                if (r == -EPROTO)
+                        log_tls_failure(call, result);
+                else
+                        log_debug_errno(r, "HTTP request failed: %s",
+                                        call->errbuf[0] ? call->errbuf : curl_easy_strerror(result));
                 call->callback(r, NULL, call->userdata);
                 return;
         }

@@ -22,6 +22,7 @@ struct HttpCall {
         CURL *easy;
         struct curl_slist *req_headers;
         void *req_body;
+        size_t req_body_size;
 
         StrBuf body;
         char **headers;

@@ -21,6 +21,7 @@ typedef struct HttpRequest {
         const void *body;
         size_t body_size;
         uint64_t timeout_usec; /* 0: default */
+        bool no_proxy;         /* never through a proxy, whatever the environment says (IMDS) */
 } HttpRequest;
 
 typedef struct HttpResponse {

@@ -8,6 +8,9 @@
  */
 
 #include "journal-entry.h"
+#include "journal-format.h"
+#include "cw-limits.h"
+#include "shared/log.h"
 #include "shared/parse-util.h"
 
 int journal_entry_field(sd_journal *j, const char *field, const void **ret, size_t *ret_size) {
@@ -46,23 +49,11 @@ int journal_entry_field_string(sd_journal *j, const char *field, StrBuf *out) {
 }
 
 int journal_entry_timestamp_ms(sd_journal *j, int64_t *ret) {
-        char buf[32];
         uint64_t usec;
-        const void *v;
-        size_t n;
         int r;
 
-        r = journal_entry_field(j, "_SOURCE_REALTIME_TIMESTAMP", &v, &n);
-        if (r >= 0 && n > 0 && n < sizeof buf) {
-                memcpy(buf, v, n);
-                buf[n] = 0;
-                if (safe_atou64(buf, &usec) >= 0 && usec > 0 && usec < (uint64_t) INT64_MAX) {
-                        *ret = (int64_t) (usec / USEC_PER_MSEC);
-                        return 0;
-                }
-        }
-
-        r = sd_journal_get_realtime_usec(j, &usec);
+        /* The same rule as journal_format's "short" (SPEC §4): the source's time if valid. */
+        r = journal_entry_realtime(j, &usec);
         if (r < 0)
                 return r;
         *ret = (int64_t) (usec / USEC_PER_MSEC);
@@ -74,20 +65,35 @@ int journal_entry_format(sd_journal *j, const SectionConfig *c, StrBuf *out) {
         size_t n;
         int r;
 
-        switch (c->journal_format) {
-        case JOURNAL_FORMAT_MESSAGE:
+        if (c->journal_format == JOURNAL_FORMAT_MESSAGE) {
+                /* Only as much as can be shipped: event_prepare() cuts it further. */
                 strbuf_reset(out);
                 r = journal_entry_field(j, "MESSAGE", &v, &n);
                 if (r < 0)
                         return r;
                 return append_capped(out, v, n);
-        case JOURNAL_FORMAT_SHORT:
-        case JOURNAL_FORMAT_JSON:
-        default:
-                return -EOPNOTSUPP;
         }
+
+        out->cap = JOURNAL_FORMAT_OUTPUT_MAX;
+        r = journal_format_entry(j, c->journal_format, c->journal_fields, out);
+        if (r == -ENOBUFS) {
+                /* An entry whose formatted form is larger than we are willing to build:
+                 * ship its message rather than nothing. */
+                log_debug("Journal entry too large to format (> %u bytes), shipping its MESSAGE.",
+                          JOURNAL_FORMAT_OUTPUT_MAX);
+                out->cap = JOURNAL_MESSAGE_READ_MAX;
+                strbuf_reset(out);
+                r = journal_entry_field(j, "MESSAGE", &v, &n);
+                if (r < 0)
+                        return r;
+                return append_capped(out, v, n);
+        }
+        if (r == -ENODATA)
+                return -ENOENT; /* nothing to show, like journalctl */
+        return r;
 }
 
 bool journal_entry_format_supported(const SectionConfig *c) {
-        return c->journal_format == JOURNAL_FORMAT_MESSAGE;
+        return c->journal_format == JOURNAL_FORMAT_MESSAGE || c->journal_format == JOURNAL_FORMAT_SHORT ||
+               c->journal_format == JOURNAL_FORMAT_JSON;
 }

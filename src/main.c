@@ -7,6 +7,7 @@
 #include "config.h"
 #include "daemon.h"
 #include "shared/log.h"
+#include "status-file.h"
 
 #define DEFAULT_CONFIG SYSCONFDIR "/cwlogd/cwlogd.conf"
 #define DEFAULT_DROPIN_DIR SYSCONFDIR "/cwlogd/conf.d"
@@ -16,6 +17,7 @@ typedef enum Action {
         ACTION_RUN,
         ACTION_CHECK_CONFIG,
         ACTION_DUMP_KEYS,
+        ACTION_STATUS,
         ACTION_HELP,
         ACTION_VERSION,
 } Action;
@@ -35,28 +37,33 @@ static void help(void) {
                "                                 (default %s)\n"
                "  --state-dir=DIR                Cursor and offset files (default $STATE_DIRECTORY,\n"
                "                                 else %s)\n"
+               "  --runtime-dir=DIR              Where status.json is written (default $RUNTIME_DIRECTORY,\n"
+               "                                 else %s)\n"
                "  --region=REGION                AWS region\n"
                "  --endpoint=URL                 CloudWatch Logs endpoint\n"
                "  --once                         Ship what exists now, wait for acknowledgement, exit\n"
                "  --dry-run                      Print request bodies as JSON lines; no network, no state\n"
                "  --check-config                 Validate the configuration and list the streams\n"
+               "  --status                       Show the running daemon's counters per stream\n"
                "  --log-level=LEVEL              debug, info, notice, warning or err (default info)\n"
                "  --version                      Print the version\n"
                "  --help                         Print this help\n\n"
                "Exit status: 0 success, 1 configuration error, 2 runtime failure.\n"
                "See cwlogd(8) and cwlogd.conf(5).\n",
-               DEFAULT_CONFIG, DEFAULT_DROPIN_DIR, DEFAULT_STATE_DIR);
+               DEFAULT_CONFIG, DEFAULT_DROPIN_DIR, DEFAULT_STATE_DIR, RUNTIME_DIR_DEFAULT);
 }
 
 enum {
         ARG_CONFIG = 0x100,
         ARG_DROPIN_DIR,
         ARG_STATE_DIR,
+        ARG_RUNTIME_DIR,
         ARG_REGION,
         ARG_ENDPOINT,
         ARG_ONCE,
         ARG_DRY_RUN,
         ARG_CHECK_CONFIG,
+        ARG_STATUS,
         ARG_LOG_LEVEL,
         ARG_VERSION,
         ARG_HELP,
@@ -69,11 +76,13 @@ static int parse_args(int argc, char *argv[], Args *a) {
                 { "config-file", required_argument, NULL, ARG_CONFIG },
                 { "additional-configs-dir", required_argument, NULL, ARG_DROPIN_DIR },
                 { "state-dir", required_argument, NULL, ARG_STATE_DIR },
+                { "runtime-dir", required_argument, NULL, ARG_RUNTIME_DIR },
                 { "region", required_argument, NULL, ARG_REGION },
                 { "endpoint", required_argument, NULL, ARG_ENDPOINT },
                 { "once", no_argument, NULL, ARG_ONCE },
                 { "dry-run", no_argument, NULL, ARG_DRY_RUN },
                 { "check-config", no_argument, NULL, ARG_CHECK_CONFIG },
+                { "status", no_argument, NULL, ARG_STATUS },
                 { "log-level", required_argument, NULL, ARG_LOG_LEVEL },
                 { "version", no_argument, NULL, ARG_VERSION },
                 { "help", no_argument, NULL, ARG_HELP },
@@ -106,6 +115,9 @@ static int parse_args(int argc, char *argv[], Args *a) {
                 case ARG_STATE_DIR:
                         a->daemon.state_dir = optarg;
                         break;
+                case ARG_RUNTIME_DIR:
+                        a->daemon.runtime_dir = optarg;
+                        break;
                 case ARG_REGION:
                         a->daemon.region = optarg;
                         break;
@@ -120,6 +132,9 @@ static int parse_args(int argc, char *argv[], Args *a) {
                         break;
                 case ARG_CHECK_CONFIG:
                         a->action = ACTION_CHECK_CONFIG;
+                        break;
+                case ARG_STATUS:
+                        a->action = ACTION_STATUS;
                         break;
                 case ARG_LOG_LEVEL:
                         level = log_level_from_string(optarg);
@@ -184,8 +199,8 @@ static int check_config(const Args *a) {
 
 static int dump_keys(void) {
         for (const ConfigKeyInfo *k = config_key_table(); k->name; k++)
-                printf("%s\t%s\t%s\t%s\n", k->scope == CONFIG_SCOPE_GENERAL ? "general" : "section", k->name,
-                       k->default_value ?: "-", k->description);
+                printf("%s %s %s\n", k->scope == CONFIG_SCOPE_GENERAL ? "general" : "section", k->name,
+                       isempty(k->default_value) ? "-" : k->default_value);
         return EXIT_OK;
 }
 
@@ -213,6 +228,9 @@ int main(int argc, char *argv[]) {
                 break;
         case ACTION_DUMP_KEYS:
                 r = dump_keys();
+                break;
+        case ACTION_STATUS:
+                r = status_show(a.daemon.runtime_dir);
                 break;
         default:
                 r = daemon_run(&a.daemon);

@@ -33,3 +33,11 @@ void record_settle(Record *r) {
                 ack_chunk_done(r->chunk, 1);
         free(r);
 }
+
+void record_abandon(Record *r) {
+        if (!r)
+                return;
+        if (r->chunk)
+                ack_chunk_abandon(r->chunk, 1);
+        free(r);
+}

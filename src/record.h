@@ -29,3 +29,5 @@ int record_new(int64_t timestamp_ms, const char *message, size_t size, AckChunk 
 Record *record_free(Record *r);
 /* Settles the record's chunk (accepted or dropped) and frees it. */
 void record_settle(Record *r);
+/* The record will never be delivered: frees it, and its source commits nothing from now on. */
+void record_abandon(Record *r);

@@ -51,6 +51,8 @@ struct Stream {
 
         uint64_t events_sent, bytes_sent, retries;
         uint64_t last_success_usec;
+        uint64_t dropped;
+        int64_t first_read_ms, newest_read_ms, newest_acked_ms;
 };
 
 struct ShipperSection {

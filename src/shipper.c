@@ -101,6 +101,9 @@ static bool section_writable(void *userdata) {
         uint64_t queue = sec->shipper->opts.queue_size;
         bool ok;
 
+        /* Draining (stop, or --once after everything was read): take nothing new. */
+        if (sec->shipper->draining)
+                return false;
         ok = sec->buffered_records < queue * c->batch_count && sec->buffered_bytes < queue * c->batch_size &&
              sec->shipper->buffered_bytes < SHIPPER_BUFFER_MAX;
         if (!ok)
@@ -196,6 +199,8 @@ static int section_push(void *userdata, const SourceEvent *ev, AckTracker *acks)
 
         sec->stats.events_read++;
         sec->stats.newest_read_ms = MAX(sec->stats.newest_read_ms, ev->timestamp_ms);
+        if (sec->stats.first_read_ms == 0)
+                sec->stats.first_read_ms = ev->timestamp_ms;
         r = event_prepare(ev->message, ev->size, ev->timestamp_ms, (int64_t) (now_usec(CLOCK_REALTIME) / USEC_PER_MSEC),
                           s->opts.max_event_size, &s->scratch);
         if (r < 0)
@@ -373,9 +378,29 @@ bool shipper_iterate_streams(const Shipper *s, size_t *section_index, size_t *st
                                 .retries = st->retries,
                                 .pending = st->n_pending + st->in_flight_records,
                                 .last_success_usec = st->last_success_usec,
+                                .dropped = st->dropped,
+                                .first_read_ms = st->first_read_ms,
+                                .newest_read_ms = st->newest_read_ms,
+                                .newest_acked_ms = st->newest_acked_ms,
                         };
                         return true;
                 }
         }
         return false;
+}
+
+bool shipper_iterate_sections(const Shipper *s, size_t *section_index, SectionInfo *ret) {
+        const ShipperSection *sec;
+
+        if (*section_index >= s->n_sections)
+                return false;
+        sec = s->sections[(*section_index)++];
+        *ret = (SectionInfo) {
+                .section = sec->config->name,
+                .group = sec->config->log_group_name,
+                .stats = &sec->stats,
+                .backlog = sec->buffered_records,
+                .n_streams = (unsigned) strmap_size(sec->streams),
+        };
+        return true;
 }

@@ -41,6 +41,7 @@ typedef struct SectionStats {
         uint64_t last_success_usec; /* realtime */
         int64_t newest_read_ms;     /* event time of the newest event read */
         int64_t newest_acked_ms;    /* event time of the newest event accepted */
+        int64_t first_read_ms;      /* event time of the first event read: the lag's base before any ack */
 } SectionStats;
 
 typedef struct ShipperOptions {
@@ -84,10 +85,21 @@ typedef struct ShipperTotals {
 } ShipperTotals;
 void shipper_totals(const Shipper *s, ShipperTotals *ret);
 
-/* Iterates streams for metrics: returns false at the end. */
+/* Iterates streams for metrics: returns false at the end. Streams come in hash order. */
 typedef struct StreamInfo {
         const char *section, *group, *stream;
         uint64_t events_sent, bytes_sent, retries, pending;
         uint64_t last_success_usec;
+        uint64_t dropped; /* rejected by the service or abandoned under --once */
+        int64_t first_read_ms, newest_read_ms, newest_acked_ms; /* event times, as in SectionStats */
 } StreamInfo;
 bool shipper_iterate_streams(const Shipper *s, size_t *section_index, size_t *stream_index, StreamInfo *ret);
+
+/* Iterates sections for metrics, in configuration order: returns false at the end. */
+typedef struct SectionInfo {
+        const char *section, *group;
+        const SectionStats *stats;
+        uint64_t backlog; /* records pending or in flight */
+        unsigned n_streams;
+} SectionInfo;
+bool shipper_iterate_sections(const Shipper *s, size_t *section_index, SectionInfo *ret);

@@ -44,7 +44,7 @@ static Batch *batch_free(Batch *b, bool settle) {
                 if (settle)
                         record_settle(b->records[i]);
                 else
-                        record_free(b->records[i]);
+                        record_abandon(b->records[i]);
         free(b->records);
         free(b);
         return NULL;
@@ -147,9 +147,10 @@ static void batch_abandon(Stream *st, Batch *b, const char *why) {
         log_error("[%s] stream '%s': giving up on %zu events after %u attempts (%s); they stay unacknowledged.",
                   section_name(st), st->name, b->n, b->attempts, why);
         s->undelivered += b->n;
+        st->dropped += b->n;
         st->section->stats.dropped[DROP_UNDELIVERED] += b->n;
         release(st, b);
-        /* Not settled: the checkpoint must never pass undelivered events. */
+        /* Abandoned, not settled: the checkpoint must never pass undelivered events. */
         batch_free(b, false);
 }
 
@@ -182,6 +183,7 @@ static void batch_accepted(Stream *st, Batch *b, const CwResult *res) {
 
         if (rejected > 0) {
                 stats->dropped[DROP_REJECTED] += rejected;
+                st->dropped += rejected;
                 if (ratelimit_below(&reject_log_limit))
                         log_warning("[%s] stream '%s': CloudWatch rejected %" PRIu64 " of %zu events as too old, "
                                     "expired or too new.",
@@ -196,7 +198,8 @@ static void batch_accepted(Stream *st, Batch *b, const CwResult *res) {
         stats->requests++;
         stats->last_success_usec = st->last_success_usec;
         for (size_t i = 0; i < b->n; i++)
-                stats->newest_acked_ms = MAX(stats->newest_acked_ms, b->records[i]->timestamp_ms);
+                st->newest_acked_ms = MAX(st->newest_acked_ms, b->records[i]->timestamp_ms);
+        stats->newest_acked_ms = MAX(stats->newest_acked_ms, st->newest_acked_ms);
         release(st, b);
         batch_free(b, true);
 }
@@ -220,6 +223,7 @@ static void batch_bisect(Stream *st, Batch *b, const CwResult *res) {
                           section_name(st), st->name, when, b->records[0]->size, strna(res->error_type),
                           strna(res->error_message));
                 st->section->stats.dropped[DROP_REJECTED]++;
+                st->dropped++;
                 release(st, b);
                 batch_free(b, true);
                 return;
@@ -386,6 +390,9 @@ int stream_push(Stream *st, Record *r) {
                 st->first_pending_usec = now_usec(CLOCK_MONOTONIC);
         st->pending[st->n_pending++] = r;
         st->pending_bytes += record_cost(r);
+        st->newest_read_ms = MAX(st->newest_read_ms, r->timestamp_ms);
+        if (st->first_read_ms == 0)
+                st->first_read_ms = r->timestamp_ms;
 
         if (st->section->shipper->draining ||
             batch_due(st->n_pending, st->pending_bytes, &lim, 0, st->section->config->buffer_duration_ms))

@@ -86,4 +86,22 @@ TEST(detached_tracker_outlives_source_and_commits_nothing) {
         ASSERT_EQ(n_freed, 1); /* A's token, freed instead of committed */
 }
 
+TEST(abandoned_record_stops_all_later_commits) {
+        AckTracker *t;
+        AckChunk *a, *b;
+
+        reset();
+        ASSERT_OK(ack_tracker_new(commit, free_token, NULL, &t));
+        ASSERT_OK(ack_tracker_add_record(t, &a));
+        ASSERT_OK(ack_tracker_seal(t, "A"));
+        ASSERT_OK(ack_tracker_add_record(t, &b));
+        ASSERT_OK(ack_tracker_seal(t, "B"));
+        ack_chunk_abandon(a, 1);
+        ack_chunk_done(b, 1);
+        ASSERT_EQ(n_committed, 0); /* B would imply A was delivered */
+        ASSERT_EQ(n_freed, 2);
+        ASSERT_TRUE(ack_tracker_idle(t));
+        ack_tracker_detach(t);
+}
+
 TEST_MAIN()

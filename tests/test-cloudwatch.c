@@ -403,4 +403,17 @@ TEST(outcome_names_are_distinct) {
         ASSERT_NULL(cw_outcome_to_string(_CW_OUTCOME_MAX));
 }
 
+TEST(signature_error_text_never_keeps_the_canonical_request) {
+        const char *body = "{\"__type\":\"InvalidSignatureException\",\"message\":\"The request signature we "
+                           "calculated does not match the signature you provided.\\n\\nThe Canonical String for "
+                           "this request should have been\\n'POST\\n/\\n\\nx-amz-security-token:SECRETTOKEN\\n'\"}";
+        CwResult res = {};
+
+        ASSERT_OK(cw_classify(403, "rid", body, strlen(body), &res));
+        ASSERT_EQ(res.outcome, CW_CREDENTIALS);
+        ASSERT_STREQ(res.error_message, "The request signature we calculated does not match the signature you provided.");
+        ASSERT_NULL(strstr(res.error_message, "SECRETTOKEN"));
+        cw_result_done(&res);
+}
+
 TEST_MAIN()

@@ -45,9 +45,22 @@ TEST(structure_errors) {
 TEST(section_name_too_long) {
         char text[64] = "[";
 
-        memset(text + 1, '-', 51); /* each '-' escapes to 4 bytes: 204 > 200 */
+        /* Plain names are used as they are: 201 > 200. */
+        char plain[256] = "[";
+
+        memset(plain + 1, 'a', 201);
+        memcpy(plain + 202, "]\n", 3);
+        {
+                char expected[512];
+
+                (void) snprintf(expected, sizeof expected,
+                                "t.conf:1: section name [%.*s] is too long for a state file name", 201, plain + 1);
+                ASSERT_CONFIG_ERROR(plain, expected);
+        }
+        /* Escaped names count escaped: each '~' becomes \x7e, 51 * 4 = 204 > 200. */
+        memset(text + 1, '~', 51);
         memcpy(text + 52, "]\n", 3);
-        ASSERT_CONFIG_ERROR(text, "t.conf:1: section name [---------------------------------------------------] "
+        ASSERT_CONFIG_ERROR(text, "t.conf:1: section name [~~~~~~~~~~~~~~~~~~~~~~~~~~~~~~~~~~~~~~~~~~~~~~~~~~~] "
                                   "is too long for a state file name");
 }
 

@@ -497,15 +497,15 @@ TEST(section_equality_file_keys) {
         }
 }
 
-TEST(state_names_match_systemd_escape) {
+TEST(state_names_are_plain_or_systemd_escaped) {
         static const struct {
                 const char *name, *escaped;
         } cases[] = {
                 { "/var/log/messages", "-var-log-messages" }, { "logstream1", "logstream1" },
-                { "nginx-access", "nginx\\x2daccess" },        { ".hidden", "\\x2ehidden" },
+                { "nginx-access", "nginx-access" },            { ".hidden", "\\x2ehidden" },
                 { "a b", "a\\x20b" },                          { "na\xc3\xafve", "na\\xc3\\xafve" },
                 { "back\\slash", "back\\x5cslash" },           { "x:y_z.w", "x:y_z.w" },
-                { "a/b", "a-b" },                              { "a-b", "a\\x2db" },
+                { "a/b", "a-b" },                              { "a-b/c", "a\\x2db-c" },
         };
 
         for (size_t i = 0; i < ELEMENTSOF(cases); i++) {
@@ -514,6 +514,19 @@ TEST(state_names_match_systemd_escape) {
                 ASSERT_STREQ(e, cases[i].escaped);
                 ASSERT_NULL(strchr(e, '/'));
         }
+}
+
+TEST(sections_sharing_a_state_file_are_refused) {
+        _cleanup_free_ char *error = NULL;
+        Config *c = NULL;
+
+        ASSERT_ERR(config_parse_string("t.conf",
+                                       "[/var/log/x]\nfile = /var/log/x\nlog_group_name = g\n"
+                                       "[-var-log-x]\nfile = /var/log/y\nlog_group_name = g\n",
+                                       &c, &error),
+                   ECONFIG);
+        ASSERT_NULL(c);
+        ASSERT_STREQ(error, "t.conf:4: sections [/var/log/x] and [-var-log-x] would share the state file '-var-log-x'");
 }
 
 TEST(encodings) {

@@ -7,6 +7,7 @@
 
 #include <fcntl.h>
 #include <sys/stat.h>
+#include <jansson.h>
 #include <systemd/sd-journal.h>
 
 #include "journal-source-fixture.h"
@@ -361,14 +362,46 @@ TEST(cursor_from_another_journal_continues_by_time) {
         fixture_done(&f);
 }
 
-TEST(unimplemented_format_refuses_to_start_instead_of_skipping_everything) {
+TEST(json_format_ships_the_entry_as_an_object) {
         Fixture f;
-        LogSource *s = NULL;
+        json_t *o;
+
+        fixture_init(&f);
+        f.config.journal_format = JOURNAL_FORMAT_JSON;
+        jwriter_simple(&f.w, T0, "structured", "FOO=bar", NULL);
+        fixture_flush(&f);
+        fixture_start(&f);
+        run_idle(&f);
+        ASSERT_EQ(f.sink.n, 1);
+        o = json_loads(f.sink.recs[0].message, 0, NULL);
+        ASSERT_NOT_NULL(o);
+        ASSERT_STREQ(json_string_value(json_object_get(o, "MESSAGE")), "structured");
+        ASSERT_STREQ(json_string_value(json_object_get(o, "FOO")), "bar");
+        ASSERT_NOT_NULL(json_object_get(o, "__CURSOR"));
+        ASSERT_EQ(f.sink.recs[0].ts, T0 / 1000);
+        json_decref(o);
+        fixture_done(&f);
+}
+
+TEST(short_format_ships_journalctl_style_lines_and_checkpoints) {
+        Fixture f;
+        char *c, *last;
 
         fixture_init(&f);
         f.config.journal_format = JOURNAL_FORMAT_SHORT;
-        ASSERT_ERR(journal_source_new(&f.config, f.event, &f.es, f.state, true, &s), EOPNOTSUPP);
-        ASSERT_NULL(s);
+        jwriter_simple(&f.w, T0, "shown", "SYSLOG_IDENTIFIER=app", "_PID=42", NULL);
+        fixture_flush(&f);
+        fixture_start(&f);
+        run_idle(&f);
+        ASSERT_EQ(f.sink.n, 1);
+        /* "MMM DD HH:MM:SS host app[42]: shown", time zone dependent: check the tail. */
+        ASSERT_NOT_NULL(strstr(f.sink.recs[0].message, " app[42]: shown"));
+        sink_settle(&f.sink, 1);
+        c = state_cursor(&f);
+        last = last_cursor(&f);
+        ASSERT_STREQ(c, last);
+        free(c);
+        free(last);
         fixture_done(&f);
 }
 

@@ -243,7 +243,9 @@ TEST(official_suite) {
         Suite s = {};
         json_t *config;
 
-        ASSERT_NOT_NULL(dir);
+        if (!dir)
+                /* A build outside the project tree (e.g. a package build) has no ../shared. */
+                TEST_SKIP("AWS SigV4 test suite not present beside the source tree (SIGV4_SUITE_DIR unset)");
         ASSERT_TRUE(asprintf(&config_path, "%s/config.json", dir) >= 0);
         config = json_load_file(config_path, 0, NULL);
         ASSERT_NOT_NULL(config);

@@ -45,6 +45,15 @@ extern const char *test_srcdir;
                 longjmp(test_jmp, 1);                                                      \
         } while (0)
 
+/* Ends the current test as skipped, printing why; for prerequisites a build may lack. */
+#define TEST_SKIP(...)                                                                     \
+        do {                                                                               \
+                fprintf(stderr, "skipped: ");                                              \
+                fprintf(stderr, __VA_ARGS__);                                              \
+                fputc('\n', stderr);                                                       \
+                longjmp(test_jmp, 2);                                                      \
+        } while (0)
+
 #define ASSERT_TRUE(e)                                                                     \
         do {                                                                               \
                 if (!(e))                                                                  \
@@ -93,21 +102,28 @@ extern const char *test_srcdir;
         const char *test_srcdir;                                                           \
         int main(void) {                                                                   \
                 const char *filter = getenv("TEST_FILTER");                                \
-                static unsigned passed, failed, i;                                           \
+                static unsigned passed, failed, skipped, i;                                \
+                static int jr;                                                             \
                 test_srcdir = getenv("TEST_SRCDIR") ?: ".";                                \
                 for (i = 0; i < test_count; i++) {                                \
                         if (filter && !strstr(test_cases[i].name, filter))                 \
                                 continue;                                                  \
-                        if (setjmp(test_jmp) == 0) {                                       \
+                        if ((jr = setjmp(test_jmp)) == 0) {                                \
                                 test_cases[i].func();                                      \
                                 printf("ok %s\n", test_cases[i].name);                     \
                                 passed++;                                                  \
+                        } else if (jr == 2) {                                              \
+                                printf("skip %s\n", test_cases[i].name);                   \
+                                skipped++;                                                 \
                         } else {                                                           \
                                 printf("FAIL %s\n", test_cases[i].name);                   \
                                 failed++;                                                  \
                         }                                                                  \
                         fflush(stdout);                                                    \
                 }                                                                          \
-                printf("%u passed, %u failed\n", passed, failed);                          \
+                if (skipped > 0)                                                           \
+                        printf("%u passed, %u failed, %u skipped\n", passed, failed, skipped);    \
+                else                                                                       \
+                        printf("%u passed, %u failed\n", passed, failed);                  \
                 return failed > 0 ? 1 : 0;                                                 \
         }
