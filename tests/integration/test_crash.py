@@ -110,3 +110,47 @@ def test_crash_loop_loses_nothing_and_duplicates_are_bounded(cwlogd, cwfake, jou
         assert not over, f"crashes whose restart re-sent more than {bound} events (crash, count): {over}"
         assert p.poll() is None, cwlogd.log(p)[-3000:]
         assert cwlogd.stop(p) == 0, cwlogd.log(p)[-3000:]
+
+
+def test_crash_while_one_request_stalls_resends_at_most_the_bound(cwlogd, cwfake, journal_files):
+        """The deterministic form of the bound: one PutLogEvents gets no answer for 8 s
+        (fake 'stall') while the other requests are answered; cwlogd is killed during the
+        stall. The restart may re-send the stalled batch, the batches that were in flight and
+        one checkpoint chunk, nothing more: acknowledgements that arrived out of order behind
+        the stalled batch must not widen what a crash re-sends."""
+        lim = limits()
+        bound = lim["STREAM_MAX_IN_FLIGHT"] * BATCH_COUNT + lim["ACK_CHUNK_MAX_RECORDS"]
+        t0 = int((time.time() - 3600) * 1e6)
+        expected = [f"stall-{i:06d}" for i in range(20_000)]
+        d = journal_files({"MESSAGE": m, "SYSLOG_IDENTIFIER": "cwtest", "__REALTIME_TIMESTAMP": t0 + i * 10}
+                          for i, m in enumerate(expected))
+        cwfake.create_group("g")
+        cwfake.create_stream("g", "s")
+        cwfake.set_faults(ops=["PutLogEvents"], script=["ok"] * 3 + ["stall"], stall_seconds=8)
+        cwlogd.write_config(f"[general]\n[j]\njournal = true\njournal_directory = {d}\nlog_group_name = g\n"
+                            f"log_stream_name = s\nbuffer_duration = 200\nbatch_count = {BATCH_COUNT}\n")
+        p = cwlogd.start(env=cwfake.env())
+        assert cwfake.wait_for(lambda f: any(r["fault"] == "stall" for r in f.requests()), 60), cwlogd.log(p)
+        stalled_at = time.monotonic()
+        # Let the other slots run for a while behind the stalled request, then crash inside the stall.
+        cwfake.wait_for(lambda f: len(f.events("g", "s")) >= 20 * BATCH_COUNT, 4)
+        assert time.monotonic() - stalled_at < 7, "too slow to crash inside the stall; the test proves nothing"
+        p.send_signal(signal.SIGKILL)
+        p.wait()
+        time.sleep(0.3)
+        mark = len(cwfake.events("g", "s"))
+        state = cwlogd.state_dir / "j.cursor"
+        print(f"state at the crash: {state.read_text() if state.exists() else None!r}")
+        print("requests: " + ", ".join(f"{r['seq']}:{r['op']}:{r['status']}:{r['fault']}:{r['n_events']}"
+                                       for r in cwfake.requests()[:12]))
+
+        p = cwlogd.start(env=cwfake.env())
+        cwfake.wait_for(lambda f: set(expected) <= {m for _, m in f.events("g", "s")}, 120)
+        got = [m for _, m in cwfake.events("g", "s")]
+        resent = sum(1 for m in got[mark:] if m in set(got[:mark]))
+        print(f"stored before the crash {mark}, re-sent after the restart {resent}, bound {bound}")
+        missing = set(expected) - set(got)
+        assert not missing, f"{len(missing)} events lost, e.g. {sorted(missing)[:5]}"
+        assert resent <= bound, (f"the restart re-sent {resent} events, more than STREAM_MAX_IN_FLIGHT x batch_count "
+                                 f"+ ACK_CHUNK_MAX_RECORDS = {bound}")
+        assert cwlogd.stop(p) == 0, cwlogd.log(p)[-3000:]

@@ -264,7 +264,7 @@ def test_file_rotated_several_times_during_an_outage(cwlogd, cwfake, workdir):
         expected = write_generations(log, 5, 2000)
         time.sleep(1)
         cwfake.resume()
-        got = wait_all(cwfake, "g", "f", expected, timeout=90)
+        got = wait_all(cwfake, "g", "f", expected, timeout=60)
         per_gen = {k: sum(1 for m in set(got) if m.startswith(f"gen{k}-")) for k in range(5)}
         print(f"lines that arrived per generation (of 2000): {per_gen}\ncwlogd log:\n{cwlogd.log(p)[-3000:]}")
         assert_complete(cwfake, "g", "f", expected, got)
