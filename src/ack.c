@@ -27,6 +27,7 @@ struct AckTracker {
         unsigned open_records;
         uint64_t pending;
         bool abandoned; /* some record was given up: commit nothing any more */
+        unsigned holds;  /* ack_chunk_hold() without release: flush later, once */
 };
 
 int ack_tracker_new(AckCommitFn commit, AckFreeFn free_token, void *userdata, AckTracker **ret) {
@@ -156,8 +157,24 @@ void ack_chunk_done(AckChunk *c, unsigned n) {
         n = (unsigned) MIN((uint64_t) n, c->pending);
         c->pending -= n;
         t->pending -= n;
-        if (c->pending == 0 && c->sealed && t->head == c)
+        if (c->pending == 0 && c->sealed && t->head == c && t->holds == 0)
                 tracker_flush(t);
+}
+
+AckTracker *ack_chunk_hold(AckChunk *c) {
+        AckTracker *t = c->tracker;
+
+        t->n_ref++;
+        t->holds++;
+        return t;
+}
+
+void ack_tracker_release(AckTracker *t) {
+        if (!t)
+                return;
+        if (--t->holds == 0)
+                tracker_flush(t);
+        tracker_unref(t);
 }
 
 void ack_chunk_abandon(AckChunk *c, unsigned n) {

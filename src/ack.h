@@ -34,6 +34,12 @@ int ack_tracker_seal(AckTracker *t, void *token);
 /* n records of chunk c are finished (acknowledged or dropped). May call commit. */
 void ack_chunk_done(AckChunk *c, unsigned n);
 
+/* Settling many records at once (one accepted batch): between hold and release, finished
+ * chunks are not committed one by one; release commits once, for all of them. The hold keeps
+ * the tracker alive. */
+AckTracker *ack_chunk_hold(AckChunk *c);
+void ack_tracker_release(AckTracker *t);
+
 /* n records of chunk c will never be delivered (--once gave up on them). They are finished
  * for bookkeeping, but from now on this tracker commits nothing: a checkpoint must never
  * pass an undelivered record. */

@@ -17,6 +17,7 @@ typedef struct Batch {
         size_t n;
         uint64_t bytes;
         unsigned attempts;
+        uint64_t seq; /* order in which the stream cut its batches; halves of a bisected batch share it */
         CwCall *call;
 } Batch;
 
@@ -38,6 +39,7 @@ struct Stream {
         Batch *flying;                  /* batches whose call is in flight */
         unsigned in_flight;
         uint64_t in_flight_records, in_flight_bytes;
+        uint64_t next_batch_seq;
 
         StreamState state;
         CwCall *create_call;

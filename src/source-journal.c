@@ -202,16 +202,12 @@ static int journal_commit(LogSource *ls, void *token) {
         JournalSource *s = journal_source(ls);
 
         /* Only the newest acknowledged position matters; an older unsaved one is superseded.
-         * The write (with its two fsyncs) happens once per loop iteration, not once per
-         * acknowledged chunk: one PutLogEvents answer settles a hundred chunks at once. While
-         * a failed write waits for its retry, the retry timer is left alone. */
+         * Written at once (the shipper commits once per accepted batch, not per chunk), so a
+         * crash never re-sends more than the batches in flight. After a failed write, every
+         * new acknowledgement tries again (besides the retry timer). */
         free(s->unsaved);
         s->unsaved = token;
-        if (s->state_error == 0) {
-                (void) sd_event_source_set_time_relative(s->state_retry, 0);
-                (void) sd_event_source_set_enabled(s->state_retry, SD_EVENT_ONESHOT);
-        }
-        return 0;
+        return journal_save(s);
 }
 
 static void journal_free_token(void *token) {

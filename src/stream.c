@@ -124,14 +124,18 @@ static uint64_t backoff_usec(unsigned failures) {
 }
 
 void stream_back_off(Stream *st, const char *what, const char *why) {
-        uint64_t delay;
+        uint64_t now = now_usec(CLOCK_MONOTONIC), delay;
 
-        st->failures++;
         st->retries++;
         st->section->stats.retries++;
-        delay = backoff_usec(st->failures);
-        st->blocked_until_usec = now_usec(CLOCK_MONOTONIC) + delay;
         shipper_note_error(st->section->shipper, "[%s] %s: %s", section_name(st), what, why);
+        /* Several requests of one stream fail together (they were in flight at once): that is
+         * one step of the backoff, not one per request. */
+        if (st->blocked_until_usec > now)
+                return;
+        st->failures++;
+        delay = backoff_usec(st->failures);
+        st->blocked_until_usec = now + delay;
         if (ratelimit_below(&retry_log_limit))
                 log_warning("[%s] stream '%s': %s failed: %s; retrying in %.1fs.", section_name(st), st->name,
                             what, why, (double) delay / USEC_PER_SEC);
@@ -180,6 +184,7 @@ static void batch_accepted(Stream *st, Batch *b, const CwResult *res) {
         SectionStats *stats = &st->section->stats;
         uint64_t rejected = res ? count_rejected(res, b->n) : 0;
         uint64_t bytes = b->bytes - (uint64_t) b->n * CW_EVENT_OVERHEAD;
+        AckTracker *held;
 
         if (rejected > 0) {
                 stats->dropped[DROP_REJECTED] += rejected;
@@ -201,7 +206,10 @@ static void batch_accepted(Stream *st, Batch *b, const CwResult *res) {
                 st->newest_acked_ms = MAX(st->newest_acked_ms, b->records[i]->timestamp_ms);
         stats->newest_acked_ms = MAX(stats->newest_acked_ms, st->newest_acked_ms);
         release(st, b);
+        /* One commit for the whole batch, not one per chunk it completes. */
+        held = b->n > 0 && b->records[0]->chunk ? ack_chunk_hold(b->records[0]->chunk) : NULL;
         batch_free(b, true);
+        ack_tracker_release(held);
 }
 
 static bool names_a_resource(const CwResult *res) {
@@ -234,6 +242,7 @@ static void batch_bisect(Stream *st, Batch *b, const CwResult *res) {
                 return;
         }
         second->n = b->n - half;
+        second->seq = b->seq;
         memcpy(second->records, b->records + half, sizeof(Record *) * second->n);
         b->n = half;
         second->bytes = 0;
@@ -332,6 +341,17 @@ static void stream_send(Stream *st, Batch *b) {
         st->flying = b;
 }
 
+/* The oldest batch not yet accepted: the stream's checkpoint cannot pass it. */
+static uint64_t oldest_unacked_seq(const Stream *st) {
+        uint64_t oldest = st->next_batch_seq;
+
+        for (const Batch *b = st->flying; b; b = b->next)
+                oldest = MIN(oldest, b->seq);
+        for (const Batch *b = st->retry_head; b; b = b->next)
+                oldest = MIN(oldest, b->seq);
+        return oldest;
+}
+
 void stream_pump(Stream *st) {
         Shipper *s = st->section->shipper;
         BatchLimits lim = stream_limits(st);
@@ -352,6 +372,12 @@ void stream_pump(Stream *st) {
 
                         if (st->n_pending == 0)
                                 break;
+                        /* A window, not just a count of requests in flight: while an old batch
+                         * waits, later ones that were accepted cannot move the checkpoint, and
+                         * a crash would send them again. So never run more than
+                         * STREAM_MAX_IN_FLIGHT batches ahead of the oldest unaccepted one. */
+                        if (st->next_batch_seq - oldest_unacked_seq(st) >= STREAM_MAX_IN_FLIGHT)
+                                break;
                         if (!s->draining && !batch_due(st->n_pending, st->pending_bytes, &lim, waited_ms,
                                                        st->section->config->buffer_duration_ms)) {
                                 stream_arm(st, st->first_pending_usec +
@@ -363,6 +389,7 @@ void stream_pump(Stream *st) {
                                 stream_arm(st, now + USEC_PER_SEC);
                                 break;
                         }
+                        b->seq = st->next_batch_seq++;
                         b->n = batch_take(st->pending, &st->n_pending, &lim, b->records, &b->bytes);
                         st->pending_bytes -= b->bytes;
                         if (st->n_pending > 0)

@@ -104,4 +104,28 @@ TEST(abandoned_record_stops_all_later_commits) {
         ack_tracker_detach(t);
 }
 
+TEST(hold_commits_once_for_many_chunks) {
+        AckTracker *t, *held;
+        AckChunk *c[3];
+
+        reset();
+        ASSERT_OK(ack_tracker_new(commit, free_token, NULL, &t));
+        ASSERT_OK(ack_tracker_add_record(t, &c[0]));
+        ASSERT_OK(ack_tracker_seal(t, "A"));
+        ASSERT_OK(ack_tracker_add_record(t, &c[1]));
+        ASSERT_OK(ack_tracker_seal(t, "B"));
+        ASSERT_OK(ack_tracker_add_record(t, &c[2]));
+        ASSERT_OK(ack_tracker_seal(t, "C"));
+
+        held = ack_chunk_hold(c[0]);
+        for (size_t i = 0; i < 3; i++)
+                ack_chunk_done(c[i], 1);
+        ASSERT_EQ(n_committed, 0); /* nothing while held */
+        ack_tracker_release(held);
+        ASSERT_EQ(n_committed, 1);
+        ASSERT_STREQ(committed[0], "C");
+        ASSERT_EQ(n_freed, 2);
+        ack_tracker_detach(t);
+}
+
 TEST_MAIN()
