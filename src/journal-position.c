@@ -13,6 +13,7 @@
 #include "journal-cursor.h"
 #include "journal-match.h"
 #include "journal-probe.h"
+#include "shared/parse-util.h"
 #include "cw-limits.h"
 #include "shared/time-util.h"
 #include "sigbus.h"
@@ -46,20 +47,32 @@ int journal_source_open(JournalSource *s) {
 }
 
 /* Says loudly when files are left out because this libsystemd is too old for them. */
+static void probe_found(const char *path, JournalProblem problem, const char *reason, void *userdata) {
+        JournalSource *s = userdata;
+
+        /* Each file is named once per run, not at every rotation. */
+        STRV_FOREACH(p, s->reported_files)
+                if (streq(*p, path))
+                        return;
+        (void) strv_extend(&s->reported_files, path);
+        if (problem == JOURNAL_PROBLEM_NEWER_FORMAT) {
+                s->base.last_error = -EPROTONOSUPPORT;
+                log_error("[%s] Journal file '%s' is written in a format newer than this libsystemd can read; "
+                          "its entries are NOT shipped. Update libsystemd.", s->base.config->name, path);
+        } else {
+                s->base.last_error = -EBADMSG;
+                log_warning("[%s] Journal file '%s' is damaged (%s); entries libsystemd cannot read from it "
+                            "are not shipped, every other file is.", s->base.config->name, path, reason);
+        }
+}
+
 void journal_source_check_unsupported(JournalSource *s) {
-        _cleanup_free_ char *first = NULL;
         int n;
 
-        n = journal_probe_section(s->base.config, &first);
+        n = journal_probe_section(s->base.config, probe_found, s);
         if (n < 0)
                 log_debug_errno(n, "[%s] Could not look for unreadable journal files, ignoring: %m",
                                 s->base.config->name);
-        if (n <= 0)
-                return;
-        s->base.last_error = -EPROTONOSUPPORT;
-        log_error("[%s] %d journal file(s) use a format newer than this libsystemd can read, "
-                  "their entries are NOT shipped (first: '%s'). Update libsystemd.",
-                  s->base.config->name, n, strna(first));
 }
 
 static const char *start_text(JournalSource *s) {

@@ -2,18 +2,27 @@
 #pragma once
 
 /*
- * Finding journal files this libsystemd cannot read. sd_journal_open_directory() and
- * friends silently leave out a file written with a newer, incompatible format: the reader
- * then ships nothing from it and says nothing (LESSONS: "don't ship silence"). The probe
- * looks at the headers of the *.journal files of the directories a section reads and asks
- * libsystemd to open those whose incompatible-feature flags it might not know. No logging.
+ * Finding journal files the reader would silently skip. sd_journal_open_directory() and
+ * friends leave out a file written in a newer, incompatible format, and a truncated or
+ * damaged file yields nothing (or less than it holds) without an error: the reader then
+ * ships silence (LESSONS). The probe looks at the *.journal files of the directories a
+ * section reads: header checks, and libsystemd asked to open each file on its own and read
+ * its first and last entries. No logging: the caller names what it finds.
  */
 
 #include "config.h"
 
-/* Journal files in dir that libsystemd refuses with -EPROTONOSUPPORT: how many (>= 0),
- * and the first one's path in *ret_first (may be NULL). A missing dir counts zero. */
-int journal_probe_directory(const char *dir, char **ret_first);
+typedef enum JournalProblem {
+        JOURNAL_PROBLEM_NEWER_FORMAT, /* libsystemd refuses it: -EPROTONOSUPPORT */
+        JOURNAL_PROBLEM_DAMAGED,      /* truncated, not a journal, or entries unreadable */
+} JournalProblem;
+
+/* Called once per problem file; reason is a short static text. */
+typedef void (*JournalProbeFn)(const char *path, JournalProblem problem, const char *reason, void *userdata);
+
+/* Probes the *.journal files in dir; a missing dir is fine. Returns the number of problem
+ * files, or -errno. */
+int journal_probe_directory(const char *dir, JournalProbeFn fn, void *userdata);
 /* The same over every directory the section reads (journal_directory, or the system
  * journal's /var and /run directories of this machine and namespace). */
-int journal_probe_section(const SectionConfig *c, char **ret_first);
+int journal_probe_section(const SectionConfig *c, JournalProbeFn fn, void *userdata);

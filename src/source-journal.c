@@ -274,6 +274,7 @@ static void journal_destroy(LogSource *ls) {
         free(s->checkpoint);
         free(s->resume_cursor);
         free(s->unsaved);
+        strv_free(s->reported_files);
         strbuf_done(&s->message);
         strbuf_done(&s->unit);
         strbuf_done(&s->identifier);

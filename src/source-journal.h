@@ -30,6 +30,7 @@ typedef struct JournalSource {
         char *resume_cursor;  /* set after seeking to a cursor: its entry is checked, once */
         char *unsaved;        /* newest committed cursor whose write failed; retried */
         bool unsealed;        /* entries passed since the last seal */
+        char **reported_files; /* journal files already named as unreadable */
         bool caught_up;       /* sd_journal_next() returned 0 at least once */
         bool paused;          /* the sink said it is full; waiting for wake() */
         bool per_event;       /* the stream template uses {unit} or {identifier} */
