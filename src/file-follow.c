@@ -123,6 +123,28 @@ static void restart_truncated(FileSource *fs) {
         file_source_refresh_fingerprint(fs);
 }
 
+/* Whether the writer has left the file alone for the grace period: by the file's own
+ * modification time, so a backlog of old rotated files is read without waiting on each; our
+ * last read bounds the wait when the clock was set back. */
+static bool writer_quiet(const FileSource *fs) {
+        usec_t mtime = (usec_t) fs->st.st_mtim.tv_sec * USEC_PER_SEC + (usec_t) fs->st.st_mtim.tv_nsec / 1000;
+
+        return now_usec(CLOCK_REALTIME) >= mtime + FILE_ROTATE_GRACE_USEC ||
+               file_source_mono() >= fs->last_data + FILE_ROTATE_GRACE_USEC;
+}
+
+/* Whether the head of the open file changed under us: truncated and written again past our
+ * position before we looked (copytruncate under a fast writer), which the size alone misses. */
+static bool head_changed(FileSource *fs) {
+        char now[FINGERPRINT_HEX_SIZE];
+        unsigned first, last;
+
+        if (!fs->fingerprint[0])
+                return false;
+        file_source_fingerprint_range(fs, &first, &last);
+        return fingerprint_file(fs->fd, first, last, now) >= 0 && !streq(now, fs->fingerprint);
+}
+
 /* At the end of the current file: is it finished (renamed or deleted away, or a newer file
  * of the glob exists) and quiet for the grace period? Then move on. */
 static void maybe_move_on(FileSource *fs, const FileCandidate *c, size_t n) {
@@ -134,7 +156,7 @@ static void maybe_move_on(FileSource *fs, const FileCandidate *c, size_t n) {
         next = file_select_next(c, n, &fs->st.st_mtim, fs->st.st_dev, fs->st.st_ino);
         if (!replaced && !next)
                 return;
-        if (file_source_mono() < fs->last_data + FILE_ROTATE_GRACE_USEC)
+        if (!writer_quiet(fs))
                 return; /* the writer may not have reopened yet: keep reading the old fd */
         file_source_read_burst(fs);
         if (!fs->eof)
@@ -142,8 +164,8 @@ static void maybe_move_on(FileSource *fs, const FileCandidate *c, size_t n) {
         file_source_finish_pending(fs);
         log_info("[%s] Finished '%s'%s.", fs->base.config->name, fs->path, replaced ? " (rotated away)" : "");
         file_source_close_file(fs);
-        if (next)
-                (void) open_file(fs, next->path, finished_offset(fs, next), false);
+        if (next && open_file(fs, next->path, finished_offset(fs, next), false) >= 0)
+                file_source_schedule(fs);
 }
 
 void file_source_check_files(FileSource *fs) {
@@ -159,14 +181,15 @@ void file_source_check_files(FileSource *fs) {
                 return;
         }
         if (fs->fd < 0) {
-                /* a file appearing later is new: read it from its start */
-                pick = fs->have_st ? file_select_next(c, n, &fs->st.st_mtim, fs->st.st_dev, fs->st.st_ino)
-                                   : file_select_newest(c, n);
+                /* A file appearing later is new: read it from its start. Not excluded by the
+                 * closed file's inode: a file created right after a delete often reuses the
+                 * number (finished_offset() tells a file we read by its fingerprint). */
+                pick = fs->have_st ? file_select_next(c, n, &fs->st.st_mtim, 0, 0) : file_select_newest(c, n);
                 if (pick)
                         (void) open_file(fs, pick->path, finished_offset(fs, pick), false);
         } else if (fstat(fs->fd, &st) < 0)
                 fs->base.last_error = -errno;
-        else if ((uint64_t) st.st_size < line_reader_read_offset(fs->reader))
+        else if ((uint64_t) st.st_size < line_reader_read_offset(fs->reader) || head_changed(fs))
                 restart_truncated(fs);
         else if (fs->eof) {
                 fs->st.st_mtim = st.st_mtim;

@@ -165,6 +165,7 @@ static int start_text(FileSource *fs) {
 
 void file_source_read_burst(FileSource *fs) {
         size_t budget = FILE_BYTES_PER_ITERATION;
+        bool was_eof = fs->eof;
         ssize_t n;
         int r;
 
@@ -199,7 +200,9 @@ void file_source_read_burst(FileSource *fs) {
                         log_warning_errno(r, "[%s] Failed to process '%s', ignoring: %m", fs->base.config->name,
                                           fs->path);
         }
-        if (budget == 0)
+        /* more to read; or just reached the end: whether to move on is decided next iteration,
+         * not at the next poll (a backlog of rotated files is read at full speed) */
+        if (budget == 0 || (fs->eof && !was_eof))
                 file_source_schedule(fs);
         file_source_seal(fs);
         file_source_arm_flush(fs);
