@@ -168,6 +168,29 @@ static void maybe_move_on(FileSource *fs, const FileCandidate *c, size_t n) {
                 file_source_schedule(fs);
 }
 
+/* Nothing to follow: say once why, when the path names something that is not a file (a
+ * directory where a file was expected) or that cannot be looked at. */
+static void explain_nothing(FileSource *fs) {
+        const char *path = fs->base.config->file;
+        struct stat st;
+        int e;
+
+        if (fs->warned_open || strpbrk(path, "*?["))
+                return;
+        if (stat(path, &st) < 0) {
+                e = errno;
+                if (e == ENOENT)
+                        return; /* appears later: normal */
+                fs->base.last_error = -e;
+                log_warning_errno(e, "[%s] Cannot look at '%s', will retry: %m", fs->base.config->name, path);
+        } else if (!S_ISREG(st.st_mode)) {
+                fs->base.last_error = -EISDIR;
+                log_warning("[%s] '%s' is not a regular file, will look again.", fs->base.config->name, path);
+        } else
+                return;
+        fs->warned_open = true;
+}
+
 void file_source_check_files(FileSource *fs) {
         FileCandidate *c = NULL;
         const FileCandidate *pick;
@@ -180,6 +203,8 @@ void file_source_check_files(FileSource *fs) {
                 fs->base.last_error = r;
                 return;
         }
+        if (fs->fd < 0 && n == 0)
+                explain_nothing(fs);
         if (fs->fd < 0) {
                 /* A file appearing later is new: read it from its start. Not excluded by the
                  * closed file's inode: a file created right after a delete often reuses the
