@@ -245,7 +245,7 @@ void file_source_position(FileSource *fs, const FileCandidate *c, size_t n) {
         const FileCandidate *pick, *newest = file_select_newest(c, n);
         int r;
 
-        r = file_checkpoint_load(fs->base.state_dir, cfg->name, &cp);
+        r = file_checkpoint_load(fs->base.state_dir, fs->state_name, &cp);
         if (r < 0 && r != -ENOENT)
                 log_warning_errno(r, "[%s] Failed to read the saved position, starting afresh: %m", cfg->name);
         if (!cp) {

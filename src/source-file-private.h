@@ -20,6 +20,7 @@
 
 typedef struct FileSource {
         LogSource base;
+        char *state_name; /* section_state_name(): "[/var/log/x]" is saved as "-var-log-x.file" */
         Encoding *enc;
         Multiline *ml;
         LineReader *reader;

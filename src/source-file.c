@@ -135,7 +135,7 @@ static void file_wake(LogSource *s) {
 static int file_commit(LogSource *s, void *token) {
         int r;
 
-        r = file_checkpoint_save(s->state_dir, s->config->name, token);
+        r = file_checkpoint_save(s->state_dir, FS(s)->state_name, token);
         file_checkpoint_free(token);
         if (r < 0)
                 return log_warning_errno(r, "[%s] Failed to save the file position: %m", s->config->name);
@@ -178,6 +178,7 @@ static void file_destroy(LogSource *s) {
         pcre2_match_data_free(fs->exclude_md);
         pcre2_match_context_free(fs->exclude_mctx);
         pcre2_code_free(fs->exclude);
+        free(fs->state_name);
         log_source_done(s);
         free(fs);
 }
@@ -213,6 +214,11 @@ int file_source_new(const SectionConfig *config, sd_event *event, const EventSin
                 return -ENOMEM;
         fs->fd = -1;
         r = log_source_init(&fs->base, &file_ops, config, event, sink, state_dir, persist);
+        if (r >= 0) {
+                fs->state_name = section_state_name(config);
+                if (!fs->state_name)
+                        r = -ENOMEM;
+        }
         if (r >= 0)
                 r = encoding_new(config->encoding ?: "utf_8", &fs->enc);
         if (r >= 0)

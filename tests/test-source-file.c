@@ -297,7 +297,7 @@ TEST(exclude_pattern_and_event_cap) {
         append("ex.log", "keep 1\nGET /health\n  continued health\nkeep 2\n");
         append("ex.log", big);
         setup_config(&c, glob, sizeof glob, "ex.log");
-        c.name = (char *) "ex";
+        c.name = (char *) "ex/1"; /* state file named as systemd-escape would: ex-1.file */
         c.exclude_pattern = (char *) "^GET /health";
         c.max_event_size = 26 + 100;
         ASSERT_OK(sd_event_new(&e));
@@ -309,6 +309,7 @@ TEST(exclude_pattern_and_event_cap) {
         ASSERT_EQ(strlen(events[2]), 100);
         ASSERT_STREQ(events[2] + 100 - strlen("[truncated]"), "[truncated]");
         ASSERT_EQ(n_dropped, 1);
+        ASSERT_EQ(saved_offset("ex-1"), strlen("keep 1\nGET /health\n  continued health\nkeep 2\n") + sizeof big - 1);
 }
 
 TEST(teardown) {
@@ -321,7 +322,7 @@ TEST(teardown) {
         (void) unlink(p);
         path_of(p, sizeof p, "ex.log");
         (void) unlink(p);
-        path_of(p, sizeof p, "ex.file");
+        path_of(p, sizeof p, "ex-1.file");
         (void) unlink(p);
         ASSERT_OK(rmdir(dir));
 }
