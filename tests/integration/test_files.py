@@ -162,8 +162,10 @@ def test_rotations_of_every_kind_lose_and_repeat_nothing(cwlogd, cwfake, workdir
         time.sleep(0.5)  # the file appears later
         for kind in kinds:
                 w.write(1000)
-                if kind != "rename":
-                        # copytruncate drops what was not read yet; a deleted file cannot be opened
+                # without saved state cwlogd starts at the newest file: it must have seen the
+                # first one before that is rotated; copytruncate drops what was not read yet;
+                # a deleted file cannot be opened
+                if kind != "rename" or w.rotations == 0:
                         assert len(wait_count(cwfake, w.n)) >= w.n, cwlogd.log(p)
                 w.rotate(kind, copies_dir=copies)
         w.write(1000)
@@ -183,6 +185,7 @@ def test_rename_rotation_on_a_plain_path_finishes_the_old_file(cwlogd, cwfake, w
         w = Writer(log)
         w.write(500)
         p = run_daemon(cwlogd, cwfake)
+        wait_count(cwfake, 500)  # a file renamed away before cwlogd opened it is not on the path
         for _ in range(3):
                 w.write(500)
                 w.rotate("rename")
