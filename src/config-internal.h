@@ -49,6 +49,7 @@ typedef struct ConfigEntry {
         char *value;
         const char *file; /* owned by RawConfig.files */
         unsigned line;
+        bool inherited; /* from [DEFAULT] (only in the merged view config_build() makes) */
 } ConfigEntry;
 
 typedef struct RawSection {
@@ -63,9 +64,20 @@ typedef struct RawConfig {
         RawSection *sections;
         size_t n_sections;
         char **files;
+        char **notices; /* found while reading (drop-in merging); handed to Config */
 } RawConfig;
 
 #define CONFIG_GENERAL "general"
+/* Python's ConfigParser section whose keys are the defaults of every other section (the
+ * old agent read awslogs.conf with it). Case-sensitive, like Python's. */
+#define CONFIG_DEFAULTS "DEFAULT"
+
+/* config.c: reads one file into raw. dropin: it is one of --additional-configs-dir's. */
+int config_load_file(RawConfig *raw, const char *path, bool dropin, char **ret_error);
+/* Formats a located error into *ret_error (replacing it) and returns -ECONFIG, or -ENOMEM. */
+int config_error(char **ret_error, const char *fmt, ...) _printf_(2, 3);
+/* config-dropin.c: every *.conf of dir in lexical order (none if dir is missing). */
+int config_load_dropins(RawConfig *raw, const char *dir, char **ret_error);
 
 /* Formats a message into *ret_msg (replacing it) and returns -EINVAL, or -ENOMEM. */
 int config_msg(char **ret_msg, const char *fmt, ...) _printf_(2, 3);

@@ -15,6 +15,7 @@
 
 #include "config-internal.h"
 #include "cw-limits.h"
+#include "multiline.h"
 #include "shared/log.h"
 #include "shared/parse-util.h"
 #include "stream-name.h"
@@ -48,7 +49,7 @@ static const ConfigKeyDef keys[] = {
         GENERAL("ca_bundle", NULL, "CA certificates file for TLS (default: the system's)", config_value_path,
                 ca_bundle),
         GENERAL("max_event_size", "1048576", "largest event in bytes, including the 26-byte overhead",
-                config_value_u64, max_event_size, .min = CW_EVENT_OVERHEAD + 1, .max = CW_MAX_EVENT_BYTES),
+                config_value_u64, max_event_size, .min = EVENT_SIZE_MIN, .max = CW_MAX_EVENT_BYTES),
         GENERAL("metrics_listen", NULL, "HOST:PORT on loopback for a Prometheus metrics endpoint (default: off)",
                 config_value_metrics_listen, metrics_listen),
 
@@ -147,22 +148,6 @@ const ConfigKeyDef *config_key_suggest(const char *name, ConfigScope scope) {
         return best;
 }
 
-/* Sets the one error of the parse and returns -ECONFIG. */
-_printf_(2, 3) static int build_error(char **ret_error, const char *fmt, ...) {
-        va_list ap;
-        char *m = NULL;
-
-        va_start(ap, fmt);
-        if (vasprintf(&m, fmt, ap) < 0)
-                m = NULL;
-        va_end(ap);
-        if (!m)
-                return -ENOMEM;
-        free(*ret_error);
-        *ret_error = m;
-        return -ECONFIG;
-}
-
 static int apply_entries(const RawSection *rs, void *obj, char ***notices, char **ret_error) {
         int r;
 
@@ -183,7 +168,7 @@ static int apply_entries(const RawSection *rs, void *obj, char ***notices, char 
                 }
                 r = e->key->parse(e->key, e->value, obj, &msg);
                 if (r == -EINVAL)
-                        return build_error(ret_error, "%s:%u: %s", e->file, e->line, strna(msg));
+                        return config_error(ret_error, "%s:%u: %s", e->file, e->line, strna(msg));
                 if (r < 0)
                         return r;
         }
@@ -201,16 +186,48 @@ static int check_kind_keys(const RawSection *rs, const SectionConfig *s, char **
         for (size_t i = 0; i < rs->n_entries; i++) {
                 const ConfigEntry *e = &rs->entries[i];
 
-                if (isempty(e->value))
+                /* [DEFAULT] may hold keys for both kinds; each section takes what fits */
+                if (isempty(e->value) || e->inherited)
                         continue;
                 if ((e->key->flags & KEY_JOURNAL_ONLY) && s->kind != SOURCE_JOURNAL)
-                        return build_error(ret_error, "%s:%u: %s is only valid with journal = true", e->file,
+                        return config_error(ret_error, "%s:%u: %s is only valid with journal = true", e->file,
                                            e->line, e->key->info.name);
                 if ((e->key->flags & KEY_FILE_ONLY) && s->kind == SOURCE_JOURNAL)
-                        return build_error(ret_error, "%s:%u: %s is only valid for files, not with journal = true",
+                        return config_error(ret_error, "%s:%u: %s is only valid for files, not with journal = true",
                                            e->file, e->line, e->key->info.name);
         }
         return 0;
+}
+
+/* The file source builds its multi-line grouping from these keys: a trial build here makes
+ * a config that passes --check-config one that starts (the pattern compiles as the source
+ * compiles it). JIT is not tried. {datetime_format} without datetime_format is what the old
+ * agent answered with a warning and its default pattern; so does cwlogd, with a notice, as
+ * an awslogs.conf that worked must keep working. */
+static int check_multiline(const RawSection *rs, SectionConfig *s, char ***notices, char **ret_error) {
+        _cleanup_(multiline_freep) Multiline *m = NULL;
+        _cleanup_free_ char *why = NULL;
+        const ConfigEntry *e;
+        int r;
+
+        if (s->kind != SOURCE_FILE)
+                return 0;
+        e = find_entry(rs, "multi_line_start_pattern");
+        if (e && streq(e->value, MULTILINE_DATETIME_PATTERN) && !s->datetime_format) {
+                if (asprintf(&why, "%s:%u: multi_line_start_pattern {datetime_format} without datetime_format: "
+                             "using the default '%s', as the old agent did", e->file, e->line,
+                             MULTILINE_DEFAULT_PATTERN) < 0)
+                        return -ENOMEM;
+                s->multi_line_start_pattern = mfree(s->multi_line_start_pattern);
+                return strv_extend(notices, why);
+        }
+        r = multiline_new(s->multi_line_start_pattern, s->datetime_format, s->time_zone_utc,
+                          (size_t) CW_MAX_EVENT_BYTES - CW_EVENT_OVERHEAD, &m, &why);
+        if (r != -EINVAL)
+                return MIN(r, 0);
+        e = find_entry(rs, "multi_line_start_pattern") ?: find_entry(rs, "datetime_format");
+        return config_error(ret_error, "%s:%u: %s", e ? e->file : rs->file, e ? e->line : rs->line,
+                           why ?: "invalid multi_line_start_pattern");
 }
 
 static int validate_section(const RawSection *rs, const SectionConfig *s, char **ret_error) {
@@ -219,26 +236,26 @@ static int validate_section(const RawSection *rs, const SectionConfig *s, char *
 
         if (s->kind == SOURCE_JOURNAL && s->file) {
                 e = find_entry(rs, "journal");
-                return build_error(ret_error, "%s:%u: journal = true cannot be combined with file in section [%s]",
+                return config_error(ret_error, "%s:%u: journal = true cannot be combined with file in section [%s]",
                                      e->file, e->line, s->name);
         }
         r = check_kind_keys(rs, s, ret_error);
         if (r < 0)
                 return r;
         if (s->kind == SOURCE_FILE && !s->file)
-                return build_error(ret_error, "%s:%u: section [%s] has neither file nor journal = true",
+                return config_error(ret_error, "%s:%u: section [%s] has neither file nor journal = true",
                                      rs->file, rs->line, s->name);
         if (s->kind == SOURCE_FILE && stream_template_is_per_event(s->log_stream_name)) {
                 e = find_entry(rs, "log_stream_name");
-                return build_error(ret_error, "%s:%u: {unit} and {identifier} in log_stream_name are only "
+                return config_error(ret_error, "%s:%u: {unit} and {identifier} in log_stream_name are only "
                                    "available with journal = true", e->file, e->line);
         }
         if (!s->log_group_name)
-                return build_error(ret_error, "%s:%u: section [%s] has no log_group_name", rs->file, rs->line,
+                return config_error(ret_error, "%s:%u: section [%s] has no log_group_name", rs->file, rs->line,
                                      s->name);
         if (s->journal_namespace && s->journal_directory) {
                 e = find_entry(rs, "journal_directory");
-                return build_error(ret_error,
+                return config_error(ret_error,
                                      "%s:%u: journal_namespace and journal_directory cannot both be set in "
                                      "section [%s]",
                                      e->file, e->line, s->name);
@@ -260,6 +277,9 @@ static int build_section(const RawSection *rs, Config *c, char **ret_error) {
         r = validate_section(rs, s, ret_error);
         if (r < 0)
                 return r;
+        r = check_multiline(rs, s, &c->notices, ret_error);
+        if (r < 0)
+                return r;
         /* Two sections must never share a state file (e.g. [-var-log-x] and [/var/log/x]). */
         for (size_t i = 0; i < c->n_sections; i++) {
                 _cleanup_free_ char *a = section_state_name(c->sections[i]), *b = section_state_name(s);
@@ -267,7 +287,7 @@ static int build_section(const RawSection *rs, Config *c, char **ret_error) {
                 if (!a || !b)
                         return -ENOMEM;
                 if (streq(a, b))
-                        return build_error(ret_error, "%s:%u: sections [%s] and [%s] would share the state file '%s'",
+                        return config_error(ret_error, "%s:%u: sections [%s] and [%s] would share the state file '%s'",
                                            rs->file, rs->line, c->sections[i]->name, s->name, b);
         }
         n = reallocarray(c->sections, c->n_sections + 1, sizeof(SectionConfig *));
@@ -278,7 +298,62 @@ static int build_section(const RawSection *rs, Config *c, char **ret_error) {
         return 0;
 }
 
+static bool has_key(const RawSection *rs, const ConfigKeyDef *k) {
+        for (size_t i = 0; i < rs->n_entries; i++)
+                if (rs->entries[i].key == k)
+                        return true;
+        return false;
+}
+
+/* The view config_build() works on: the section's entries, preceded by [DEFAULT]'s for keys of
+ * this scope that the section does not set itself (ConfigParser's rule). Entries are borrowed:
+ * free only ret->entries. */
+static int merge_defaults(const RawSection *defaults, const RawSection *rs, ConfigScope scope, RawSection *ret) {
+        size_t n = 0, max = rs->n_entries + (defaults ? defaults->n_entries : 0);
+        ConfigEntry *e;
+
+        e = calloc(MAX(max, (size_t) 1), sizeof(ConfigEntry));
+        if (!e)
+                return -ENOMEM;
+        for (size_t i = 0; defaults && i < defaults->n_entries; i++) {
+                const ConfigEntry *d = &defaults->entries[i];
+
+                if (d->key->info.scope != scope || has_key(rs, d->key))
+                        continue;
+                e[n] = *d;
+                e[n++].inherited = true;
+        }
+        for (size_t i = 0; i < rs->n_entries; i++)
+                e[n++] = rs->entries[i];
+        *ret = (RawSection) { .name = rs->name, .file = rs->file, .line = rs->line, .entries = e, .n_entries = n };
+        return 0;
+}
+
+static int build_one(const RawSection *defaults, const RawSection *rs, Config *c, char **ret_error) {
+        bool general = streq(rs->name, CONFIG_GENERAL);
+        RawSection m;
+        int r;
+
+        r = merge_defaults(defaults, rs, general ? CONFIG_SCOPE_GENERAL : CONFIG_SCOPE_SECTION, &m);
+        if (r < 0)
+                return r;
+        if (general)
+                r = apply_entries(&m, &c->general, &c->notices, ret_error);
+        else
+                r = build_section(&m, c, ret_error);
+        free(m.entries);
+        return r;
+}
+
+static const RawSection *raw_find(const RawConfig *raw, const char *name) {
+        for (size_t i = 0; i < raw->n_sections; i++)
+                if (streq(raw->sections[i].name, name))
+                        return &raw->sections[i];
+        return NULL;
+}
+
 int config_build(const RawConfig *raw, Config **ret, char **ret_error) {
+        const RawSection *defaults = raw_find(raw, CONFIG_DEFAULTS);
         _cleanup_(config_freep) Config *c = NULL;
         int r;
 
@@ -286,16 +361,27 @@ int config_build(const RawConfig *raw, Config **ret, char **ret_error) {
         if (!c)
                 return -ENOMEM;
         general_config_init(&c->general);
-        for (size_t i = 0; i < raw->n_sections; i++) {
-                const RawSection *rs = &raw->sections[i];
-
-                if (streq(rs->name, CONFIG_GENERAL))
-                        r = apply_entries(rs, &c->general, &c->notices, ret_error);
-                else
-                        r = build_section(rs, c, ret_error);
+        STRV_FOREACH(n, raw->notices) {
+                r = strv_extend(&c->notices, *n);
                 if (r < 0)
                         return r;
         }
+        /* [DEFAULT]'s [general] keys apply even without a [general] section */
+        if (defaults && !raw_find(raw, CONFIG_GENERAL)) {
+                r = build_one(defaults, &(RawSection) { .name = (char *) CONFIG_GENERAL, .file = defaults->file,
+                                                        .line = defaults->line }, c, ret_error);
+                if (r < 0)
+                        return r;
+        }
+        for (size_t i = 0; i < raw->n_sections; i++) {
+                if (&raw->sections[i] == defaults)
+                        continue;
+                r = build_one(defaults, &raw->sections[i], c, ret_error);
+                if (r < 0)
+                        return r;
+        }
+        for (size_t i = 0; i < c->n_sections; i++)
+                c->sections[i]->max_event_size = c->general.max_event_size;
         *ret = TAKE_PTR(c);
         return 0;
 }

@@ -40,6 +40,7 @@ int section_config_new(const char *name, const char *file, unsigned line, Sectio
                 .batch_size = CW_MAX_BATCH_BYTES,
                 .create_log_group = true,
                 .max_streams = MAX_STREAMS_DEFAULT,
+                .max_event_size = CW_MAX_EVENT_BYTES,
                 .fingerprint_first = 1,
                 .fingerprint_last = 1,
                 .priority_min = -1,
@@ -98,7 +99,8 @@ bool section_config_equal(const SectionConfig *a, const SectionConfig *b) {
                a->buffer_duration_ms == b->buffer_duration_ms && a->batch_count == b->batch_count &&
                a->batch_size == b->batch_size && streq_ptr(a->exclude_pattern, b->exclude_pattern) &&
                a->retention_in_days == b->retention_in_days && a->create_log_group == b->create_log_group &&
-               a->max_streams == b->max_streams && streq_ptr(a->file, b->file) &&
+               a->max_streams == b->max_streams && a->max_event_size == b->max_event_size &&
+               streq_ptr(a->file, b->file) &&
                streq_ptr(a->datetime_format, b->datetime_format) && a->time_zone_utc == b->time_zone_utc &&
                streq_ptr(a->encoding, b->encoding) &&
                streq_ptr(a->multi_line_start_pattern, b->multi_line_start_pattern) &&

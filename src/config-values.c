@@ -14,6 +14,8 @@
 #include <strings.h>
 
 #include "config-internal.h"
+#include "datetime.h"
+#include "encoding.h"
 #include "journal-match.h"
 #include "cw-limits.h"
 #include "regex-util.h"
@@ -244,23 +246,23 @@ int config_value_encoding(const ConfigKeyDef *k, const char *v, void *obj, char 
                                   "invalid encoding '%s': not a supported codec (e.g. utf_8, ascii, latin_1, "
                                   "cp1252, utf_16, shift_jis, euc_jp)",
                                   v);
+        /* Known to Python, but this system's iconv may lack it (a trimmed glibc). */
+        if (!encoding_is_supported(c))
+                return config_msg(ret_msg, "invalid encoding '%s': this system's iconv cannot convert %s to UTF-8", v,
+                                  config_encoding_iconv_name(c));
         return replace_string(FIELD(obj, k, char *), c);
 }
 
 int config_value_datetime_format(const ConfigKeyDef *k, const char *v, void *obj, char **ret_msg) {
-        /* What Python's strptime knows, plus the common glibc ones people carry over. */
-        static const char directives[] = "aAbBcdfHIjmMpSUwWxXyYzZ%eTDFs";
+        _cleanup_free_ char *why = NULL;
+        int r;
 
-        for (const char *p = v; *p; p++) {
-                if (*p != '%')
-                        continue;
-                if (!p[1])
-                        return config_msg(ret_msg, "invalid datetime_format '%s': ends with a lone '%%'", v);
-                if (!strchr(directives, p[1]))
-                        return config_msg(ret_msg, "invalid datetime_format '%s': unknown directive '%%%c'", v,
-                                          p[1]);
-                p++;
-        }
+        /* The parser's own check, so that what passes here is what the file source can parse. */
+        r = datetime_format_validate(v, &why);
+        if (r == -EINVAL)
+                return config_msg(ret_msg, "invalid %s", why ?: "datetime_format");
+        if (r < 0)
+                return r;
         return replace_string(FIELD(obj, k, char *), v);
 }
 

@@ -10,14 +10,13 @@
  */
 
 #include <ctype.h>
-#include <dirent.h>
 #include <stdarg.h>
-#include <sys/stat.h>
 
 #include "config-internal.h"
 #include "cw-limits.h"
 #include "shared/fileio.h"
 #include "shared/log.h"
+#include "shared/strbuf.h"
 #include "shared/parse-util.h"
 
 /* How much of a malformed line an error message quotes. */
@@ -25,33 +24,23 @@
 
 int config_msg(char **ret_msg, const char *fmt, ...) {
         va_list ap;
-        char *m = NULL;
+        int r;
 
         va_start(ap, fmt);
-        if (vasprintf(&m, fmt, ap) < 0)
-                m = NULL;
+        r = set_error_messagev(ret_msg, EINVAL, fmt, ap);
         va_end(ap);
-        if (!m)
-                return -ENOMEM;
-        free(*ret_msg);
-        *ret_msg = m;
-        return -EINVAL;
+        return r;
 }
 
 /* Like config_msg() but returns -ECONFIG: a located error that ends the parse. */
-_printf_(2, 3) static int config_error(char **ret_error, const char *fmt, ...) {
+int config_error(char **ret_error, const char *fmt, ...) {
         va_list ap;
-        char *m = NULL;
+        int r;
 
         va_start(ap, fmt);
-        if (vasprintf(&m, fmt, ap) < 0)
-                m = NULL;
+        r = set_error_messagev(ret_error, ECONFIG, fmt, ap);
         va_end(ap);
-        if (!m)
-                return -ENOMEM;
-        free(*ret_error);
-        *ret_error = m;
-        return -ECONFIG;
+        return r;
 }
 
 static void raw_config_done(RawConfig *raw) {
@@ -65,16 +54,23 @@ static void raw_config_done(RawConfig *raw) {
         }
         free(raw->sections);
         strv_free(raw->files);
+        strv_free(raw->notices);
         *raw = (RawConfig) {};
 }
 
-static RawSection *raw_section_get(RawConfig *raw, const char *name, const char *file, unsigned line) {
-        RawSection *n;
-        char *copy;
-
+static RawSection *raw_section_find(RawConfig *raw, const char *name) {
         for (size_t i = 0; i < raw->n_sections; i++)
                 if (streq(raw->sections[i].name, name))
                         return &raw->sections[i];
+        return NULL;
+}
+
+static RawSection *raw_section_get(RawConfig *raw, const char *name, const char *file, unsigned line) {
+        RawSection *n, *old = raw_section_find(raw, name);
+        char *copy;
+
+        if (old)
+                return old;
         copy = strdup(name);
         if (!copy)
                 return NULL;
@@ -135,14 +131,37 @@ typedef struct Parser {
         RawConfig *raw;
         const char *file;
         unsigned line;
+        bool dropin;
         RawSection *section;
         char **error;
 } Parser;
+
+/* The old agent (awscli-cwlogs) skipped [general] and every section it already had when it
+ * read its additional configs; cwlogd merges them (SPEC §2). Say so where that differs. */
+static int note_dropin_merge(Parser *p, const char *name) {
+        const RawSection *old = raw_section_find(p->raw, name);
+        _cleanup_free_ char *m = NULL;
+        int r;
+
+        if (!p->dropin || (!old && !streq(name, CONFIG_GENERAL)) || (old && old->file == p->file))
+                return 0;
+        if (old)
+                r = asprintf(&m, "%s:%u: [%s] was already defined at %s:%u; the keys here are merged into it "
+                             "(the old agent ignored a repeated section in its additional configs)",
+                             p->file, p->line, name, old->file, old->line);
+        else
+                r = asprintf(&m, "%s:%u: [general] in a drop-in is merged with the main file's (the old agent "
+                             "ignored it)", p->file, p->line);
+        if (r < 0)
+                return -ENOMEM;
+        return strv_extend(&p->raw->notices, m);
+}
 
 static int parse_header(Parser *p, char *l) {
         size_t n = strlen(l);
         _cleanup_free_ char *escaped = NULL;
         char *name;
+        int r;
 
         if (n < 2 || l[n - 1] != ']')
                 return config_error(p->error, "%s:%u: section header is missing its closing ']'", p->file,
@@ -161,6 +180,9 @@ static int parse_header(Parser *p, char *l) {
         if (strlen(escaped) > SECTION_STATE_NAME_MAX)
                 return config_error(p->error, "%s:%u: section name [%s] is too long for a state file name",
                                     p->file, p->line, name);
+        r = note_dropin_merge(p, name);
+        if (r < 0)
+                return r;
         p->section = raw_section_get(p->raw, name, p->file, p->line);
         return p->section ? 0 : -ENOMEM;
 }
@@ -194,7 +216,8 @@ static int parse_assignment(Parser *p, char *l, size_t sep) {
         k = config_key_lookup(key);
         if (!k)
                 return unknown_key(p, key, scope);
-        if (k->info.scope != scope)
+        /* [DEFAULT] holds keys of either scope; each applies where it belongs. */
+        if (k->info.scope != scope && !streq(p->section->name, CONFIG_DEFAULTS))
                 return config_error(p->error,
                                     scope == CONFIG_SCOPE_GENERAL
                                             ? "%s:%u: key '%s' is not valid in [general], only in stream sections"
@@ -219,8 +242,8 @@ static int parse_line(Parser *p, char *line) {
         return parse_assignment(p, l, sep);
 }
 
-static int parse_text(RawConfig *raw, const char *name, const char *text, char **ret_error) {
-        Parser p = { .raw = raw, .error = ret_error };
+static int parse_text(RawConfig *raw, const char *name, const char *text, bool dropin, char **ret_error) {
+        Parser p = { .raw = raw, .dropin = dropin, .error = ret_error };
         const char *t = text;
         int r;
 
@@ -263,10 +286,10 @@ int config_parse_string(const char *name, const char *text, Config **ret, char *
 
         if (!name || !text || !ret || !ret_error)
                 return -EINVAL;
-        return finish(&raw, parse_text(&raw, name, text, &error), ret, &error, ret_error);
+        return finish(&raw, parse_text(&raw, name, text, false, &error), ret, &error, ret_error);
 }
 
-static int load_file(RawConfig *raw, const char *path, char **ret_error) {
+int config_load_file(RawConfig *raw, const char *path, bool dropin, char **ret_error) {
         _cleanup_free_ char *text = NULL;
         size_t size;
         int r;
@@ -280,77 +303,7 @@ static int load_file(RawConfig *raw, const char *path, char **ret_error) {
         }
         if (memchr(text, 0, size))
                 return config_error(ret_error, "%s: file contains a NUL byte, not a text file", path);
-        return parse_text(raw, path, text, ret_error);
-}
-
-static bool is_dropin_name(const char *n) {
-        size_t l = strlen(n);
-
-        return n[0] != '.' && l > STRLEN(".conf") && streq(n + l - STRLEN(".conf"), ".conf");
-}
-
-static int cmp_names(const void *a, const void *b) {
-        return strcmp(*(char *const *) a, *(char *const *) b);
-}
-
-static int list_dropins(const char *dir, char ***ret, char **ret_error) {
-        _cleanup_strv_free_ char **names = NULL;
-        DIR *d;
-        struct dirent *de;
-        int r = 0;
-
-        d = opendir(dir); /* glibc opens it O_CLOEXEC */
-        if (!d) {
-                if (errno == ENOENT) {
-                        *ret = NULL;
-                        return 0;
-                }
-                r = -errno;
-                (void) config_error(ret_error, "%s: %s", dir, errno_text(-r));
-                return r;
-        }
-        while ((errno = 0, de = readdir(d))) {
-                if (!is_dropin_name(de->d_name))
-                        continue;
-                r = strv_extend(&names, de->d_name);
-                if (r < 0)
-                        break;
-        }
-        if (r >= 0 && errno != 0) {
-                r = -errno;
-                (void) config_error(ret_error, "%s: %s", dir, errno_text(-r));
-        }
-        (void) closedir(d);
-        if (r < 0)
-                return r;
-        if (names)
-                qsort(names, strv_length(names), sizeof(char *), cmp_names);
-        *ret = TAKE_PTR(names);
-        return 0;
-}
-
-static int load_dropins(RawConfig *raw, const char *dir, char **ret_error) {
-        _cleanup_strv_free_ char **names = NULL;
-        int r;
-
-        r = list_dropins(dir, &names, ret_error);
-        if (r < 0)
-                return r;
-        STRV_FOREACH(n, names) {
-                _cleanup_free_ char *path = NULL;
-                struct stat st;
-
-                if (asprintf(&path, "%s/%s", dir, *n) < 0)
-                        return -ENOMEM;
-                /* A directory or socket named *.conf is not a drop-in; a dangling symlink is
-                 * reported by load_file(). */
-                if (stat(path, &st) >= 0 && !S_ISREG(st.st_mode))
-                        continue;
-                r = load_file(raw, path, ret_error);
-                if (r < 0)
-                        return r;
-        }
-        return 0;
+        return parse_text(raw, path, text, dropin, ret_error);
 }
 
 int config_load(const char *main_path, const char *dropin_dir, Config **ret, char **ret_error) {
@@ -360,9 +313,9 @@ int config_load(const char *main_path, const char *dropin_dir, Config **ret, cha
 
         if (!main_path || !ret || !ret_error)
                 return -EINVAL;
-        r = load_file(&raw, main_path, &error);
+        r = config_load_file(&raw, main_path, false, &error);
         if (r >= 0 && dropin_dir)
-                r = load_dropins(&raw, dropin_dir, &error);
+                r = config_load_dropins(&raw, dropin_dir, &error);
         return finish(&raw, r, ret, &error, ret_error);
 }
 

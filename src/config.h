@@ -56,6 +56,7 @@ typedef struct SectionConfig {
         unsigned retention_in_days; /* 0: leave alone */
         bool create_log_group;
         unsigned max_streams; /* distinct per-event streams per section */
+        uint64_t max_event_size; /* [general] max_event_size, copied here for the source's caps */
 
         /* file sections */
         char *file;

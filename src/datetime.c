@@ -447,7 +447,7 @@ int datetime_format_validate(const char *format, char **ret_error) {
         char bad = 0;
 
         if (strlen(format) > DATETIME_FORMAT_MAX)
-                problem = "is too long";
+                problem = "too long";
         else
                 for (const char *p = format; *p; p++) {
                         if (*p != '%')
@@ -457,7 +457,7 @@ int datetime_format_validate(const char *format, char **ret_error) {
                                 break;
                         }
                         if (!strchr(known, p[1])) {
-                                problem = "has an unsupported directive";
+                                problem = "unsupported directive";
                                 bad = p[1];
                                 break;
                         }
@@ -466,8 +466,8 @@ int datetime_format_validate(const char *format, char **ret_error) {
         if (!problem)
                 return 0;
         if (ret_error) {
-                int n = bad ? asprintf(ret_error, "datetime_format '%s' %s '%%%c'", format, problem, bad)
-                            : asprintf(ret_error, "datetime_format '%s' %s", format, problem);
+                int n = bad ? asprintf(ret_error, "datetime_format '%s': %s '%%%c'", format, problem, bad)
+                            : asprintf(ret_error, "datetime_format '%s': %s", format, problem);
                 if (n < 0)
                         *ret_error = NULL;
         }

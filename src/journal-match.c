@@ -21,6 +21,7 @@
 #include <strings.h>
 
 #include "config.h"
+#include "shared/strbuf.h"
 #include "journal-match.h"
 #include "cw-limits.h"
 #include "shared/parse-util.h"
@@ -39,19 +40,12 @@ static const char *const unit_suffixes[] = {
 
 _printf_(2, 3) static int fail(char **ret_error, const char *fmt, ...) {
         va_list ap;
-        char *m = NULL;
+        int r;
 
-        if (!ret_error)
-                return -EINVAL;
         va_start(ap, fmt);
-        if (vasprintf(&m, fmt, ap) < 0)
-                m = NULL;
+        r = set_error_messagev(ret_error, EINVAL, fmt, ap);
         va_end(ap);
-        if (!m)
-                return -ENOMEM;
-        free(*ret_error);
-        *ret_error = m;
-        return -EINVAL;
+        return r;
 }
 
 static int priority_from_string(const char *s, size_t n) {

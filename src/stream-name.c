@@ -42,19 +42,12 @@ static const char *const placeholder_names[_PH_MAX] = {
 
 _printf_(2, 3) static int fail(char **ret_error, const char *fmt, ...) {
         va_list ap;
-        char *m = NULL;
+        int r;
 
-        if (!ret_error)
-                return -EINVAL;
         va_start(ap, fmt);
-        if (vasprintf(&m, fmt, ap) < 0)
-                m = NULL;
+        r = set_error_messagev(ret_error, EINVAL, fmt, ap);
         va_end(ap);
-        if (!m)
-                return -ENOMEM;
-        free(*ret_error);
-        *ret_error = m;
-        return -EINVAL;
+        return r;
 }
 
 static int placeholder_lookup(const char *name, size_t n) {

@@ -35,6 +35,10 @@ TEST(structure_errors) {
         ASSERT_CONFIG_ERROR("[s]\nMax_Stream = 3\n",
                             "t.conf:2: unknown key 'Max_Stream' in section [s], did you mean 'max_streams'?");
         ASSERT_CONFIG_ERROR("[s]\nfrobnicate = 1\n", "t.conf:2: unknown key 'frobnicate' in section [s]");
+        /* [DEFAULT]: its values are checked where they apply, and reported at its own lines */
+        ASSERT_CONFIG_ERROR("[DEFAULT]\nbuffer_duration = 1\n[s]\nfile = /x\nlog_group_name = g\n",
+                            "t.conf:2: invalid buffer_duration '1': must be an integer between 200 and 86400000");
+        ASSERT_CONFIG_ERROR("[DEFAULT]\nfrobnicate = 1\n", "t.conf:2: unknown key 'frobnicate' in section [DEFAULT]");
         ASSERT_CONFIG_ERROR("[general]\nregoin = x\n",
                             "t.conf:2: unknown key 'regoin' in section [general], did you mean 'region'?");
         ASSERT_CONFIG_ERROR("[s]\nregion = us-east-1\n", "t.conf:2: key 'region' is only valid in [general]");
@@ -115,7 +119,7 @@ static const struct {
           "invalid file_fingerprint_lines '1-': expected N or N-M with 1 <= N <= M <= 1000" },
         { false, "file_fingerprint_lines = -2",
           "invalid file_fingerprint_lines '-2': expected N or N-M with 1 <= N <= M <= 1000" },
-        { false, "datetime_format = %Y-%Q", "invalid datetime_format '%Y-%Q': unknown directive '%Q'" },
+        { false, "datetime_format = %Y-%Q", "invalid datetime_format '%Y-%Q': unsupported directive '%Q'" },
         { false, "datetime_format = 100%", "invalid datetime_format '100%': ends with a lone '%'" },
         { false, "exclude_pattern = (abc",
           "invalid exclude_pattern '(abc': missing closing parenthesis at offset 4" },
@@ -172,10 +176,10 @@ TEST(bad_values) {
 TEST(bad_general_values) {
         ASSERT_CONFIG_ERROR("[general]\nqueue_size = 0\n",
                             "t.conf:2: invalid queue_size '0': must be an integer between 1 and 1000");
-        ASSERT_CONFIG_ERROR("[general]\nmax_event_size = 26\n",
-                            "t.conf:2: invalid max_event_size '26': must be an integer between 27 and 1048576");
+        ASSERT_CONFIG_ERROR("[general]\nmax_event_size = 40\n",
+                            "t.conf:2: invalid max_event_size '40': must be an integer between 41 and 1048576");
         ASSERT_CONFIG_ERROR("[general]\nmax_event_size = 1048577\n",
-                            "t.conf:2: invalid max_event_size '1048577': must be an integer between 27 and 1048576");
+                            "t.conf:2: invalid max_event_size '1048577': must be an integer between 41 and 1048576");
         ASSERT_CONFIG_ERROR("[general]\nuse_gzip_http_content_encoding = gzip\n",
                             "t.conf:2: invalid use_gzip_http_content_encoding 'gzip': expected true or false");
         ASSERT_CONFIG_ERROR("[general]\nregion = US East\n",

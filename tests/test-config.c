@@ -94,9 +94,12 @@ TEST(awslogs_reference_all_keys) {
         const SectionConfig *s;
 
         ASSERT_FALSE(c->general.use_gzip);
-        ASSERT_EQ(strv_length(c->notices), 2);
+        ASSERT_EQ(strv_length(c->notices), 3);
         ASSERT_STREQ(c->notices[1], "t.conf:6: logging_config_file is ignored: cwlogd logs to stderr/the journal; "
                                     "use --log-level");
+        /* the old agent's answer to {datetime_format} without datetime_format: its default */
+        ASSERT_STREQ(c->notices[2], "t.conf:26: multi_line_start_pattern {datetime_format} without datetime_format: "
+                                    "using the default '^[^\\s]', as the old agent did");
         ASSERT_EQ(c->n_sections, 2);
         s = c->sections[0];
         ASSERT_STREQ(s->log_stream_name, "{hostname}-app");
@@ -112,7 +115,7 @@ TEST(awslogs_reference_all_keys) {
         ASSERT_EQ(s->batch_count, 500);
         ASSERT_EQ(s->batch_size, 32768);
         s = c->sections[1];
-        ASSERT_STREQ(s->multi_line_start_pattern, "{datetime_format}");
+        ASSERT_NULL(s->multi_line_start_pattern);
         /* Defaults. */
         ASSERT_STREQ(s->log_stream_name, "{instance_id}");
         ASSERT_EQ(s->initial_position, POSITION_START);
@@ -306,6 +309,28 @@ TEST(dropins_merge_in_lexical_order) {
         s = c->sections[1];
         ASSERT_STREQ(s->name, "new");
         ASSERT_EQ(s->kind, SOURCE_JOURNAL);
+        /* where cwlogd reads drop-ins differently from the old agent, it says so */
+        {
+                _cleanup_free_ char *n0 = NULL, *n1 = NULL, *n2 = NULL, *n3 = NULL;
+
+                ASSERT_EQ(strv_length(c->notices), 6);
+                ASSERT_TRUE(asprintf(&n0, "%s/30-c.conf.disabled: not read, only *.conf files are (the old agent "
+                                     "read every file of its additional configs directory)", dropins) > 0);
+                ASSERT_TRUE(asprintf(&n1, "%s/README: not read, only *.conf files are (the old agent read every "
+                                     "file of its additional configs directory)", dropins) > 0);
+                ASSERT_TRUE(asprintf(&n2, "%s/10-a.conf:1: [/var/log/messages] was already defined at %s:4; the "
+                                     "keys here are merged into it (the old agent ignored a repeated section in "
+                                     "its additional configs)", dropins, main_path) > 0);
+                ASSERT_TRUE(asprintf(&n3, "%s/20-b.conf:1: [general] was already defined at %s:1; the keys here "
+                                     "are merged into it (the old agent ignored a repeated section in its "
+                                     "additional configs)", dropins, main_path) > 0);
+                ASSERT_STREQ(c->notices[0], n0);
+                ASSERT_STREQ(c->notices[1], n1);
+                ASSERT_STREQ(c->notices[2], n2);
+                ASSERT_STREQ(c->notices[3], n3);
+                ASSERT_NOT_NULL(strstr(c->notices[4], "20-b.conf:3: [/var/log/messages] was already defined"));
+                ASSERT_NOT_NULL(strstr(c->notices[5], "main.conf:2: state_file is ignored"));
+        }
         c = config_free(c);
 
         /* An error in a drop-in names the drop-in and its line. */
@@ -562,6 +587,48 @@ TEST(encodings) {
                 iconv_close(cd);
         }
         ASSERT_NULL(config_encoding_iconv_name("klingon"));
+}
+
+/* Python's ConfigParser [DEFAULT]: its keys are every section's defaults, each where it
+ * belongs; a section's own value wins; journal sections ignore file-only defaults. */
+TEST(defaults_section) {
+        _cleanup_(config_freep) Config *c = parse_ok("[DEFAULT]\n"
+                                                     "buffer_duration = 10000\n"
+                                                     "datetime_format = %Y-%m-%d %H:%M:%S\n"
+                                                     "state_file = /var/awslogs/state/agent-state\n"
+                                                     "log_group_name = shared\n"
+                                                     "[a]\n"
+                                                     "file = /var/log/a\n"
+                                                     "[b]\n"
+                                                     "file = /var/log/b\n"
+                                                     "buffer_duration = 2000\n"
+                                                     "log_group_name = own\n"
+                                                     "[j]\n"
+                                                     "journal = true\n");
+
+        ASSERT_EQ(c->n_sections, 3);
+        ASSERT_STREQ(c->sections[0]->name, "a");
+        ASSERT_EQ(c->sections[0]->buffer_duration_ms, 10000);
+        ASSERT_STREQ(c->sections[0]->datetime_format, "%Y-%m-%d %H:%M:%S");
+        ASSERT_STREQ(c->sections[0]->log_group_name, "shared");
+        ASSERT_EQ(c->sections[1]->buffer_duration_ms, 2000);
+        ASSERT_STREQ(c->sections[1]->log_group_name, "own");
+        ASSERT_EQ(c->sections[2]->kind, SOURCE_JOURNAL);
+        ASSERT_STREQ(c->sections[2]->log_group_name, "shared");
+        /* state_file, a [general] key, applied to [general] (there is none: made up) */
+        ASSERT_EQ(strv_length(c->notices), 1);
+        ASSERT_STREQ(c->notices[0], "t.conf:4: state_file is ignored: cwlogd keeps its state in the state "
+                                    "directory (--state-dir)");
+}
+
+TEST(max_event_size_reaches_sections) {
+        _cleanup_(config_freep) Config *c = parse_ok("[a]\nfile = /var/log/a\nlog_group_name = g\n"
+                                                     "[general]\nmax_event_size = 262144\n");
+        _cleanup_(config_freep) Config *d = parse_ok("[a]\nfile = /var/log/a\nlog_group_name = g\n");
+
+        ASSERT_EQ(c->sections[0]->max_event_size, 262144);
+        ASSERT_EQ(d->sections[0]->max_event_size, 1048576);
+        ASSERT_FALSE(section_config_equal(c->sections[0], d->sections[0]));
 }
 
 TEST_MAIN()

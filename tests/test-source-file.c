@@ -33,7 +33,11 @@ static bool sink_writable(void *userdata) {
         return writable;
 }
 
+static unsigned n_dropped;
+
 static void sink_dropped(void *userdata, const char *reason) {
+        if (streq(reason, "excluded"))
+                n_dropped++;
 }
 
 static const EventSink sink = { sink_push, sink_writable, sink_dropped, NULL };
@@ -276,6 +280,38 @@ TEST(two_live_files_are_not_read_twice) {
         ASSERT_OK(unlink(p));
 }
 
+/* exclude_pattern drops whole events (after multi-line grouping) and counts them; the
+ * multi-line cap follows [general] max_event_size. */
+TEST(exclude_pattern_and_event_cap) {
+        _cleanup_(sd_event_unrefp) sd_event *e = NULL;
+        _cleanup_(log_source_freep) LogSource *s = NULL;
+        char big[300];
+        SectionConfig c;
+        char glob[128];
+
+        reset_events();
+        n_dropped = 0;
+        memset(big, 'x', sizeof big - 2);
+        big[sizeof big - 2] = '\n';
+        big[sizeof big - 1] = 0;
+        append("ex.log", "keep 1\nGET /health\n  continued health\nkeep 2\n");
+        append("ex.log", big);
+        setup_config(&c, glob, sizeof glob, "ex.log");
+        c.name = (char *) "ex/1"; /* state file named as systemd-escape would: ex-1.file */
+        c.exclude_pattern = (char *) "^GET /health";
+        c.max_event_size = 26 + 100;
+        ASSERT_OK(sd_event_new(&e));
+        ASSERT_OK(file_source_new(&c, e, &sink, dir, true, &s));
+        ASSERT_OK(s->ops->start(s));
+        run_until(e, s, 3);
+        ASSERT_STREQ(events[0], "keep 1");
+        ASSERT_STREQ(events[1], "keep 2");
+        ASSERT_EQ(strlen(events[2]), 100);
+        ASSERT_STREQ(events[2] + 100 - strlen("[truncated]"), "[truncated]");
+        ASSERT_EQ(n_dropped, 1);
+        ASSERT_EQ(saved_offset("ex-1"), strlen("keep 1\nGET /health\n  continued health\nkeep 2\n") + sizeof big - 1);
+}
+
 TEST(teardown) {
         char p[128];
 
@@ -283,6 +319,10 @@ TEST(teardown) {
         path_of(p, sizeof p, "a.log");
         (void) unlink(p);
         path_of(p, sizeof p, "app.file");
+        (void) unlink(p);
+        path_of(p, sizeof p, "ex.log");
+        (void) unlink(p);
+        path_of(p, sizeof p, "ex-1.file");
         (void) unlink(p);
         ASSERT_OK(rmdir(dir));
 }

@@ -92,3 +92,25 @@ char *strbuf_steal(StrBuf *b, size_t *ret_len) {
         b->len = b->allocated = 0;
         return s;
 }
+
+int set_error_messagev(char **ret, int error, const char *fmt, va_list ap) {
+        char *m;
+
+        if (!ret)
+                return -abs(error);
+        if (vasprintf(&m, fmt, ap) < 0)
+                return -ENOMEM;
+        free(*ret);
+        *ret = m;
+        return -abs(error);
+}
+
+int set_error_message(char **ret, int error, const char *fmt, ...) {
+        va_list ap;
+        int r;
+
+        va_start(ap, fmt);
+        r = set_error_messagev(ret, error, fmt, ap);
+        va_end(ap);
+        return r;
+}

@@ -7,6 +7,8 @@
  * The content is always NUL terminated (the terminator is not counted in len).
  */
 
+#include <stdarg.h>
+
 #include "macro.h"
 
 typedef struct StrBuf {
@@ -28,3 +30,9 @@ int strbuf_putc(StrBuf *b, char c);
 int strbuf_printf(StrBuf *b, const char *fmt, ...) _printf_(2, 3);
 /* Detaches the buffer: returns the string (never NULL on success), leaves b empty. */
 char *strbuf_steal(StrBuf *b, size_t *ret_len);
+
+/* Formats a message into *ret (replacing what was there) and returns -error; for the pure
+ * modules that hand their errors back as text. ret may be NULL (nothing is formatted).
+ * Returns -ENOMEM if the message cannot be built. */
+int set_error_message(char **ret, int error, const char *fmt, ...) _printf_(3, 4);
+int set_error_messagev(char **ret, int error, const char *fmt, va_list ap) _printf_(3, 0);
