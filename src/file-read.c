@@ -26,27 +26,15 @@ int file_source_compile_exclude(FileSource *fs) {
 
         if (!pattern)
                 return 0;
-        r = regex_compile(pattern, &fs->exclude, &why);
+        r = regex_new(pattern, &fs->exclude, &why);
         if (r == -EINVAL)
                 return log_error_errno(r, "[%s] Invalid exclude_pattern '%s': %s", fs->base.config->name, pattern,
                                        strna(why));
-        if (r < 0)
-                return r;
-        /* JIT is only a speed-up: it fails under MemoryDenyWriteExecute=yes, the interpreter works. */
-        (void) pcre2_jit_compile(fs->exclude, PCRE2_JIT_COMPLETE);
-        fs->exclude_md = pcre2_match_data_create_from_pattern(fs->exclude, NULL);
-        fs->exclude_mctx = pcre2_match_context_create(NULL);
-        if (!fs->exclude_md || !fs->exclude_mctx)
-                return -ENOMEM;
-        (void) pcre2_set_match_limit(fs->exclude_mctx, MULTILINE_MATCH_LIMIT);
-        return 0;
+        return r;
 }
 
 static bool excluded(FileSource *fs, const MultilineEvent *ev) {
-        if (!fs->exclude)
-                return false;
-        return pcre2_match(fs->exclude, (PCRE2_SPTR) ev->message, ev->size, 0, 0, fs->exclude_md,
-                           fs->exclude_mctx) >= 0;
+        return fs->exclude && regex_search(fs->exclude, ev->message, ev->size);
 }
 
 static void emit(FileSource *fs, const MultilineEvent *ev) {

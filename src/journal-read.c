@@ -91,6 +91,11 @@ static int entry_handle(JournalSource *s, size_t *bytes, EntryVerdict *ret) {
                 if (r < 0)
                         return r;
         }
+        if (s->exclude && regex_search(s->exclude, s->message.data, s->message.len)) {
+                if (s->base.sink.dropped)
+                        s->base.sink.dropped(s->base.sink.userdata, "excluded");
+                return 0;
+        }
         ev.timestamp_ms = (int64_t) (usec / USEC_PER_MSEC);
         ev.message = s->message.data;
         ev.size = s->message.len;

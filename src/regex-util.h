@@ -21,3 +21,13 @@ static inline void pcre2_code_freep(pcre2_code **p) {
         if (*p)
                 pcre2_code_free(*p);
 }
+
+/* A compiled pattern with its match data, for searching messages (exclude_pattern). JIT is
+ * tried and silently skipped where it fails (MemoryDenyWriteExecute=yes); matching is capped
+ * by MULTILINE_MATCH_LIMIT so a pathological pattern cannot stall the loop. */
+typedef struct Regex Regex;
+
+int regex_new(const char *pattern, Regex **ret, char **ret_error);
+Regex *regex_free(Regex *re);
+/* Whether the pattern matches anywhere in s[0..n) (like Python's re.search). */
+bool regex_search(Regex *re, const char *s, size_t n);

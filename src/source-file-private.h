@@ -16,6 +16,7 @@
 #include "file-select.h"
 #include "multiline.h"
 #include "shared/time-util.h"
+#include "regex-util.h"
 #include "source.h"
 
 typedef struct FileSource {
@@ -26,9 +27,7 @@ typedef struct FileSource {
         LineReader *reader;
 
         /* exclude_pattern, or NULL */
-        pcre2_code *exclude;
-        pcre2_match_data *exclude_md;
-        pcre2_match_context *exclude_mctx;
+        Regex *exclude;
 
         int fd;
         char *path;

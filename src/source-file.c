@@ -175,9 +175,7 @@ static void file_destroy(LogSource *s) {
         fs->ml = multiline_free(fs->ml);
         fs->reader = line_reader_free(fs->reader);
         fs->enc = encoding_free(fs->enc);
-        pcre2_match_data_free(fs->exclude_md);
-        pcre2_match_context_free(fs->exclude_mctx);
-        pcre2_code_free(fs->exclude);
+        regex_free(fs->exclude);
         free(fs->state_name);
         log_source_done(s);
         free(fs);

@@ -275,6 +275,7 @@ static void journal_destroy(LogSource *ls) {
         free(s->resume_cursor);
         free(s->unsaved);
         strv_free(s->reported_files);
+        regex_free(s->exclude);
         strbuf_done(&s->message);
         strbuf_done(&s->unit);
         strbuf_done(&s->identifier);
@@ -343,6 +344,14 @@ int journal_source_new(const SectionConfig *config, sd_event *event, const Event
         strbuf_init(&s->identifier, JOURNAL_NAME_FIELD_MAX);
         s->per_event = config->log_stream_name && stream_template_is_per_event(config->log_stream_name);
         s->need_identifier = s->per_event || config->journal_exclude_identifier;
+        if (config->exclude_pattern) {
+                _cleanup_free_ char *why = NULL;
+
+                r = regex_new(config->exclude_pattern, &s->exclude, &why);
+                if (r < 0)
+                        return log_error_errno(r, "[%s] Invalid exclude_pattern '%s': %s", config->name,
+                                               config->exclude_pattern, strna(why));
+        }
         s->state_name = section_state_name(config);
         if (!s->state_name)
                 return log_oom();

@@ -13,6 +13,7 @@
 
 #include "shared/log.h"
 #include "shared/strbuf.h"
+#include "regex-util.h"
 #include "source.h"
 
 typedef struct JournalSource {
@@ -30,6 +31,7 @@ typedef struct JournalSource {
         char *resume_cursor;  /* set after seeking to a cursor: its entry is checked, once */
         char *unsaved;        /* newest committed cursor whose write failed; retried */
         bool unsealed;        /* entries passed since the last seal */
+        Regex *exclude;        /* exclude_pattern, matched against the formatted message */
         char **reported_files; /* journal files already named as unreadable */
         bool caught_up;       /* sd_journal_next() returned 0 at least once */
         bool paused;          /* the sink said it is full; waiting for wake() */

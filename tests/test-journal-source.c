@@ -408,4 +408,29 @@ TEST(short_format_ships_journalctl_style_lines_and_checkpoints) {
         fixture_done(&f);
 }
 
+TEST(exclude_pattern_drops_matching_messages_and_checkpoint_moves) {
+        Fixture f;
+        char *c, *last;
+
+        fixture_init(&f);
+        f.config.exclude_pattern = (char *) "health ?check";
+        jwriter_simple(&f.w, T0, "GET /healthcheck 200", NULL);
+        jwriter_simple(&f.w, T0 + SEC, "real work", NULL);
+        jwriter_simple(&f.w, T0 + 2 * SEC, "health check ok", NULL);
+        fixture_flush(&f);
+        fixture_start(&f);
+        run_idle(&f);
+        ASSERT_EQ(f.sink.n, 1);
+        ASSERT_STREQ(f.sink.recs[0].message, "real work");
+        ASSERT_EQ(f.sink.dropped, 2);
+        sink_settle(&f.sink, 1);
+        run_idle(&f);
+        c = state_cursor(&f);
+        last = last_cursor(&f);
+        ASSERT_STREQ(c, last); /* the excluded last entry is passed too */
+        free(c);
+        free(last);
+        fixture_done(&f);
+}
+
 TEST_MAIN()
