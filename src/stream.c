@@ -66,10 +66,17 @@ static int batch_new(Stream *st, size_t capacity, Batch **ret) {
         return 0;
 }
 
-static void requeue_front(Stream *st, Batch *b) {
-        b->next = st->retry_head;
-        st->retry_head = b;
-        if (!st->retry_tail)
+/* Puts a batch back to be sent again, in the order the stream cut its batches (requests
+ * in flight together come back in any order), after any batch of the same sequence: the
+ * halves of a bisected batch keep their order. */
+static void requeue(Stream *st, Batch *b) {
+        Batch **p = &st->retry_head;
+
+        while (*p && (*p)->seq <= b->seq)
+                p = &(*p)->next;
+        b->next = *p;
+        *p = b;
+        if (!b->next)
                 st->retry_tail = b;
 }
 
@@ -163,7 +170,7 @@ static void batch_failed(Stream *st, Batch *b, const char *why) {
                 batch_abandon(st, b, why);
                 return;
         }
-        requeue_front(st, b);
+        requeue(st, b);
         stream_back_off(st, "PutLogEvents", why);
 }
 
@@ -251,8 +258,8 @@ static void batch_bisect(Stream *st, Batch *b, const CwResult *res) {
         b->bytes -= second->bytes;
         log_debug("[%s] stream '%s': bisecting a refused batch into %zu + %zu events.", section_name(st),
                   st->name, b->n, second->n);
-        requeue_front(st, second);
-        requeue_front(st, b);
+        requeue(st, b);
+        requeue(st, second);
 }
 
 static void on_put_done(int error, const CwResult *res, void *userdata) {
@@ -291,14 +298,14 @@ static void on_put_done(int error, const CwResult *res, void *userdata) {
                 if (b->attempts > ONCE_MAX_ATTEMPTS)
                         batch_failed(st, b, why);
                 else
-                        requeue_front(st, b);
+                        requeue(st, b);
                 break;
         case CW_NOT_FOUND:
                 if (!st->section->config->create_log_group) {
                         batch_failed(st, b, why);
                         break;
                 }
-                requeue_front(st, b);
+                requeue(st, b);
                 stream_create(st);
                 break;
         case CW_CREDENTIALS:
