@@ -708,7 +708,22 @@ class FakeCloudWatch:
                 if action == "garbage":
                         return h.send_answer(200, HTML_GARBAGE, [("Content-Type", "text/html")])
                 data = b"" if payload is None else json.dumps(payload).encode()
-                h.send_answer(status, data, [("x-amzn-RequestId", rec["request_id"]), ("Content-Type", JSON_CT)])
+                try:
+                        h.send_answer(status, data, [("x-amzn-RequestId", rec["request_id"]), ("Content-Type", JSON_CT)])
+                except OSError:
+                        # The connection went away before the answer (an outage cut it): whatever
+                        # was stored is an unacknowledged success, exactly like drop_ack.
+                        self._answer_lost(rec)
+                        raise
+
+        def _answer_lost(self, rec):
+                with self._lock:
+                        rec["answer_lost"] = True
+                        for g in self._groups.values():
+                                for st in g.streams.values():
+                                        for e in st.events:
+                                                if e["request"] == rec["seq"]:
+                                                        e["dropped_ack"] = True
 
         def _process(self, h, body, rec):
                 """Returns (status, payload, action) or raises ApiError."""

@@ -254,11 +254,12 @@ def test_file_rotated_several_times_during_an_outage(cwlogd, cwfake, workdir):
         """The service is down and cwlogd's queue is full (queue_size = 2, batch_count = 500:
         1,000 lines), so the file is the buffer; meanwhile app.log is rotated four times
         (app.log.1 .. app.log.4). After the outage every one of the 10,000 lines must arrive:
-        the rotated files are still on disk."""
+        the rotated files are still on disk, and the glob names them (with a plain path, a
+        file rotated away before cwlogd ever opened it has no name cwlogd could know)."""
         log = workdir / "app.log"
         log.write_text("")
         cwfake.refuse()
-        cwlogd.write_config(f"[general]\nqueue_size = 2\n[app]\nfile = {log}\nlog_group_name = g\n"
+        cwlogd.write_config(f"[general]\nqueue_size = 2\n[app]\nfile = {log}*\nlog_group_name = g\n"
                             "log_stream_name = f\nbuffer_duration = 200\nbatch_count = 500\n")
         p = cwlogd.start(env=cwfake.env())
         expected = write_generations(log, 5, 2000)

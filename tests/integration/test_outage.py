@@ -140,7 +140,10 @@ def run_outage(cwlogd, cwfake, journal_files, workdir, seconds, queue_size, batc
 
                 missing = want - set(events)
                 assert not missing, f"{len(missing)} events lost, e.g. {sorted(missing)[:5]}"
-                assert len(events) == len(want), f"{len(events) - len(want)} events sent twice"
+                # A request cut by the outage may have been stored without its answer arriving;
+                # only those may come twice.
+                extra = cwfake.unexplained_duplicates()
+                assert not extra, f"{len(extra)} events sent twice without a lost answer, e.g. {extra[:3]}"
                 assert stored_during == len(first), "the fake stored events during its outage?"
                 assert backlogs, f"no STATUS= with a backlog during the outage: {outage_status}"
                 assert max(backlogs) <= cap, \
