@@ -200,7 +200,8 @@ class Bench:
                                                                  "STATE_DIRECTORY")}
                 env.update(AWS_ACCESS_KEY_ID="AKIDBENCHEXAMPLE0000",
                            AWS_SECRET_ACCESS_KEY="bench/secret/not/checked",
-                           AWS_EC2_METADATA_DISABLED="true", HOME=str(self.tmp))
+                           AWS_EC2_METADATA_DISABLED="true", HOME=str(self.tmp),
+                           RUNTIME_DIRECTORY=str(self.tmp / "run"))
                 env.update(extra)
                 return env
 

@@ -130,7 +130,9 @@ class Cwlogd:
                        "HOME": str(self.workdir),
                        "AWS_CONFIG_FILE": str(self.workdir / "no-aws-config"),
                        "AWS_SHARED_CREDENTIALS_FILE": str(self.workdir / "no-aws-credentials"),
-                       "AWS_EC2_METADATA_DISABLED": "true"}
+                       "AWS_EC2_METADATA_DISABLED": "true",
+                       # status.json goes here, never into the machine's /run/cwlogd.
+                       "RUNTIME_DIRECTORY": str(self.workdir / "run")}
                 env.update(extra or {})
                 return env
 
