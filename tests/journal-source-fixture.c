@@ -219,3 +219,12 @@ char *capture_stop(void) {
         return s;
 }
 
+
+void assert_saved_at_last_entry(Fixture *f) {
+        char *c = state_cursor(f), *last = last_cursor(f);
+        bool same = c && last && streq(c, last);
+
+        free(c);
+        free(last);
+        ASSERT_TRUE(same);
+}

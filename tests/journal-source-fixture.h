@@ -59,6 +59,8 @@ void run_until_count(Fixture *f, size_t n);
 /* The saved cursor (NULL if none) and the journal's last entry's cursor. */
 char *state_cursor(Fixture *f);
 char *last_cursor(Fixture *f);
+/* The saved position is the cursor of the journal's last entry (fails the test otherwise). */
+void assert_saved_at_last_entry(Fixture *f);
 /* Entries "entry N" at T0 + N seconds. */
 void add_numbered(Fixture *f, unsigned from, unsigned to);
 void assert_numbered(Fixture *f, size_t at, unsigned from, unsigned to);

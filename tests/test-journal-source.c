@@ -57,7 +57,6 @@ TEST(first_entry_of_empty_state_is_shipped) {
 
 TEST(checkpoint_written_only_once_acks_settle) {
         Fixture f;
-        char *c, *last;
 
         fixture_init(&f);
         add_numbered(&f, 1, 5);
@@ -70,12 +69,8 @@ TEST(checkpoint_written_only_once_acks_settle) {
         run_idle(&f);
         ASSERT_NULL(state_cursor(&f)); /* one still in flight */
         sink_settle(&f.sink, 5);
-        run_idle(&f); /* positions are written once per loop iteration */
-        c = state_cursor(&f);
-        last = last_cursor(&f);
-        ASSERT_STREQ(c, last);
-        free(c);
-        free(last);
+        run_idle(&f);
+        assert_saved_at_last_entry(&f);
         fixture_done(&f);
 }
 
@@ -128,7 +123,6 @@ TEST(follows_new_files) {
 
 TEST(end_of_journal_ships_only_new_entries_and_checkpoints_at_once) {
         Fixture f;
-        char *c, *last;
 
         fixture_init(&f);
         add_numbered(&f, 1, 5);
@@ -138,11 +132,7 @@ TEST(end_of_journal_ships_only_new_entries_and_checkpoints_at_once) {
         run_idle(&f);
         ASSERT_EQ(f.sink.n, 0);
         ASSERT_TRUE(f.source->ops->caught_up(f.source));
-        c = state_cursor(&f);
-        last = last_cursor(&f);
-        ASSERT_STREQ(c, last); /* a restart now would not skip entries written meanwhile */
-        free(c);
-        free(last);
+        assert_saved_at_last_entry(&f); /* a restart now would not skip entries written meanwhile */
 
         add_numbered(&f, 6, 7);
         fixture_flush(&f);
@@ -230,7 +220,7 @@ TEST(backpressure_pauses_and_wake_resumes) {
 
 TEST(own_entries_and_exclusions_skipped_but_checkpoint_moves) {
         Fixture f;
-        char pid[32], *c, *last;
+        char pid[32];
         char *units[] = { (char *) "noisy.service", NULL }, *idents[] = { (char *) "spam", NULL };
 
         fixture_init(&f);
@@ -253,12 +243,8 @@ TEST(own_entries_and_exclusions_skipped_but_checkpoint_moves) {
         ASSERT_STREQ(f.sink.recs[1].message, "keep 2");
         ASSERT_EQ(f.sink.dropped, 2);
         sink_settle(&f.sink, 2);
-        run_idle(&f); /* positions are written once per loop iteration */
-        c = state_cursor(&f);
-        last = last_cursor(&f);
-        ASSERT_STREQ(c, last);
-        free(c);
-        free(last);
+        run_idle(&f);
+        assert_saved_at_last_entry(&f);
         fixture_done(&f);
 }
 
@@ -387,7 +373,6 @@ TEST(json_format_ships_the_entry_as_an_object) {
 
 TEST(short_format_ships_journalctl_style_lines_and_checkpoints) {
         Fixture f;
-        char *c, *last;
 
         fixture_init(&f);
         f.config.journal_format = JOURNAL_FORMAT_SHORT;
@@ -399,18 +384,13 @@ TEST(short_format_ships_journalctl_style_lines_and_checkpoints) {
         /* "MMM DD HH:MM:SS host app[42]: shown", time zone dependent: check the tail. */
         ASSERT_NOT_NULL(strstr(f.sink.recs[0].message, " app[42]: shown"));
         sink_settle(&f.sink, 1);
-        run_idle(&f); /* positions are written once per loop iteration */
-        c = state_cursor(&f);
-        last = last_cursor(&f);
-        ASSERT_STREQ(c, last);
-        free(c);
-        free(last);
+        run_idle(&f);
+        assert_saved_at_last_entry(&f);
         fixture_done(&f);
 }
 
 TEST(exclude_pattern_drops_matching_messages_and_checkpoint_moves) {
         Fixture f;
-        char *c, *last;
 
         fixture_init(&f);
         f.config.exclude_pattern = (char *) "health ?check";
@@ -425,11 +405,7 @@ TEST(exclude_pattern_drops_matching_messages_and_checkpoint_moves) {
         ASSERT_EQ(f.sink.dropped, 2);
         sink_settle(&f.sink, 1);
         run_idle(&f);
-        c = state_cursor(&f);
-        last = last_cursor(&f);
-        ASSERT_STREQ(c, last); /* the excluded last entry is passed too */
-        free(c);
-        free(last);
+        assert_saved_at_last_entry(&f); /* the excluded last entry is passed too */
         fixture_done(&f);
 }
 
