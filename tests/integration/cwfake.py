@@ -777,10 +777,20 @@ class FakeCloudWatch:
 
         def _control_http(self, h, body):
                 try:
-                        result = self.control(json.loads(body or b"{}"))
+                        cmd = json.loads(body or b"{}")
+                        if not isinstance(cmd, dict):
+                                raise TypeError("the control body must be a JSON object")
+                        # An outage cuts every connection, this one too: start it only once the
+                        # answer is on its way, never racing it.
+                        refuse = cmd.pop("refuse", None)
+                        result = self.control(cmd)
                         h.send_answer(200, json.dumps(result).encode(), [("Content-Type", "application/json")])
                 except (ValueError, KeyError, TypeError) as e:
                         h.send_answer(400, json.dumps({"error": str(e)}).encode(), [("Content-Type", "application/json")])
+                        return
+                if refuse is not None:
+                        h.close_connection = True
+                        self.refuse(float(refuse))
 
         def control(self, cmd):
                 """The control API (also POST /__control with this JSON object). Keys, applied in order:
@@ -814,9 +824,7 @@ class FakeCloudWatch:
                         elif k == "clear":
                                 self.clear()
                         elif k == "refuse":
-                                t = threading.Timer(0.05, self.refuse, args=(float(v),))
-                                t.daemon = True
-                                t.start()
+                                self.refuse(float(v))
                         else:
                                 raise KeyError(f"unknown control key '{k}'")
                 return {"ok": True, "stats": self.stats()}
