@@ -2,8 +2,10 @@
 /*
  * CloudWatch Logs calls; see cw-client.h.
  *
- * Credentials are fetched by the client, not per call: calls that arrive while a fetch is
- * under way wait in a list and all go out when it answers. The signature covers exactly the
+ * A call first has its payload made on the payload worker's thread (gzip and the SHA-256
+ * that the signature covers), then waits for credentials, then goes out. Credentials are
+ * fetched by the client, not per call: calls that arrive while a fetch is under way wait in
+ * a list and all go out when it answers. The signature covers exactly the
  * bytes and headers sent, including the Host header, which we set ourselves so that it is
  * the same string curl would have sent. No header value is ever logged: they carry secrets.
  */
@@ -11,15 +13,16 @@
 #include <systemd/sd-event.h>
 
 #include "cw-client.h"
-#include "gzip.h"
 #include "cw-limits.h"
 #include "shared/list.h"
 #include "shared/log.h"
 #include "shared/parse-util.h"
+#include "payload-worker.h"
 #include "shared/time-util.h"
 #include "sigv4.h"
 
 typedef enum CallState {
+        CALL_PREPARING, /* on the payload worker */
         CALL_WAITING_CREDENTIALS,
         CALL_HTTP,
         CALL_DRY_RUN,
@@ -30,9 +33,12 @@ struct CwCall {
         CwClient *client;
         CallState state;
         char operation[48];
-        StrBuf body;
+        StrBuf body;    /* until handed to the payload worker */
+        StrBuf payload; /* what is sent: the body, gzipped if the client uses gzip */
+        char payload_hash[SIGV4_HASH_HEX_SIZE];
         CwCallback cb;
         void *userdata;
+        PayloadJob *job;
         HttpCall *http;
         sd_event_source *defer; /* dry-run answer */
 };
@@ -46,6 +52,7 @@ struct CwClient {
         sd_event *event;
         HttpClient *http;
         CredentialChain *creds;
+        PayloadWorker *worker;
         char *endpoint;
         char *host; /* authority part of the endpoint URL, as the Host header */
         char *path; /* path of the endpoint URL, "/" if none */
@@ -62,9 +69,11 @@ static CwCall *call_free(CwCall *call) {
         if (!call)
                 return NULL;
         LIST_REMOVE(call->client->calls, call);
+        payload_job_cancel(call->job);
         http_call_cancel(call->http);
         sd_event_source_disable_unref(call->defer);
         strbuf_done(&call->body);
+        strbuf_done(&call->payload);
         free(call);
         return NULL;
 }
@@ -124,25 +133,14 @@ static int call_send(CwCall *call, const AwsCredentials *creds) {
         CwClient *c = call->client;
         _cleanup_strv_free_ char **lines = NULL;
         _cleanup_free_ char *target = NULL;
-        StrBuf payload = STRBUF_INIT(0);
         SigV4Output sig = {};
         SigV4Header headers[6];
         size_t n = 0;
         usec_t now = now_usec(CLOCK_REALTIME);
         int r;
 
-        if (c->use_gzip) {
-                r = gzip_compress(call->body.data, call->body.len, GZIP_LEVEL_DEFAULT, &payload);
-                if (r < 0)
-                        return r;
-        }
-        const void *data = c->use_gzip ? payload.data : call->body.data;
-        size_t size = c->use_gzip ? payload.len : call->body.len;
-
-        if (asprintf(&target, CW_TARGET_PREFIX "%s", call->operation) < 0) {
-                strbuf_done(&payload);
+        if (asprintf(&target, CW_TARGET_PREFIX "%s", call->operation) < 0)
                 return -ENOMEM;
-        }
         format_amz_date(now, sig.amz_date);
         headers[n++] = (SigV4Header) { "Host", c->host };
         headers[n++] = (SigV4Header) { "X-Amz-Date", sig.amz_date };
@@ -159,8 +157,9 @@ static int call_send(CwCall *call, const AwsCredentials *creds) {
                                .query = NULL,
                                .headers = headers,
                                .n_headers = n,
-                               .payload = data,
-                               .payload_size = size,
+                               .payload = call->payload.data,
+                               .payload_size = call->payload.len,
+                               .payload_hash = call->payload_hash,
                                .region = c->region,
                                .service = "logs",
                                .now = now,
@@ -205,8 +204,8 @@ static int call_send(CwCall *call, const AwsCredentials *creds) {
                                               .method = "POST",
                                               .url = url,
                                               .headers = lines,
-                                              .body = data,
-                                              .body_size = size,
+                                              .body = call->payload.data ?: "",
+                                              .body_size = call->payload.len,
                                               .timeout_usec = c->timeout_usec,
                                       },
                                       http_done, call, &call->http);
@@ -216,7 +215,6 @@ finish:
         STRV_FOREACH(l, lines)
                 explicit_bzero(*l, strlen(*l));
         sigv4_output_done(&sig);
-        strbuf_done(&payload);
         return r;
 }
 
@@ -265,11 +263,30 @@ static int on_kick(sd_event_source *s, void *userdata) {
         return 0;
 }
 
+static void payload_ready(int error, StrBuf *payload, const char *sha256_hex, void *userdata) {
+        CwCall *call = userdata;
+        int r;
+
+        call->job = NULL;
+        if (error < 0) {
+                call_complete(call, error, NULL);
+                return;
+        }
+        call->payload = *payload;
+        *payload = (StrBuf) {};
+        (void) snprintf(call->payload_hash, sizeof call->payload_hash, "%s", sha256_hex);
+        call->state = CALL_WAITING_CREDENTIALS;
+        r = sd_event_source_set_enabled(call->client->kick, SD_EVENT_ONESHOT);
+        if (r < 0)
+                call_complete(call, r, NULL);
+}
+
 static int real_dispatch(CwCall *call) {
         CwClient *c = call->client;
 
-        call->state = CALL_WAITING_CREDENTIALS;
-        return sd_event_source_set_enabled(c->kick, SD_EVENT_ONESHOT);
+        call->state = CALL_PREPARING;
+        return payload_worker_submit(c->worker, &call->body, c->use_gzip ? -1 : PAYLOAD_NO_GZIP, payload_ready,
+                                     call, &call->job);
 }
 
 static const CwClientOps real_ops = {
@@ -327,6 +344,9 @@ int cw_client_new(sd_event *event, HttpClient *http, CredentialChain *creds, con
         if (r < 0)
                 return r;
         (void) sd_event_source_set_enabled(c->kick, SD_EVENT_OFF);
+        r = payload_worker_new(event, &c->worker);
+        if (r < 0)
+                return r;
         *ret = TAKE_PTR(c);
         return 0;
 }
@@ -352,6 +372,7 @@ CwClient *cw_client_free(CwClient *c) {
         if (c->fetching)
                 credential_chain_cancel(c->creds, credentials_done, c);
         sd_event_source_disable_unref(c->kick);
+        payload_worker_free(c->worker);
         sd_event_unref(c->event);
         free(c->endpoint);
         free(c->host);

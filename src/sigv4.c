@@ -23,6 +23,7 @@
 
 #define SIGV4_ALGORITHM "AWS4-HMAC-SHA256"
 #define SHA256_SIZE 32U
+_Static_assert(SIGV4_HASH_HEX_SIZE == 2 * SHA256_SIZE + 1, "hex digest size");
 
 static bool is_unreserved(unsigned char c) {
         return (c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') ||
@@ -302,7 +303,7 @@ static void hex_encode(const unsigned char *d, size_t n, char *out) {
         out[2 * n] = 0;
 }
 
-static int sha256_hex(const void *p, size_t n, char out[static 2 * SHA256_SIZE + 1]) {
+int sigv4_hash_payload(const void *p, size_t n, char out[static SIGV4_HASH_HEX_SIZE]) {
         unsigned char md[SHA256_SIZE];
         unsigned len = 0;
 
@@ -368,9 +369,11 @@ static int build_canonical_request(const SigV4Input *in, StrBuf *creq, StrBuf *s
         if (r >= 0)
                 r = canonical_headers(creq, signed_names, in->headers, in->n_headers);
         if (r >= 0)
-                r = sha256_hex(in->payload ?: "", in->payload ? in->payload_size : 0, payload_hash);
+                r = in->payload_hash ? 0
+                                     : sigv4_hash_payload(in->payload ?: "", in->payload ? in->payload_size : 0,
+                                                          payload_hash);
         if (r >= 0)
-                r = strbuf_printf(creq, "\n%s\n%s", signed_names->data ?: "", payload_hash);
+                r = strbuf_printf(creq, "\n%s\n%s", signed_names->data ?: "", in->payload_hash ?: payload_hash);
         return r;
 }
 
@@ -394,7 +397,7 @@ int sigv4_sign(const SigV4Input *in, SigV4Output *ret) {
         if (r >= 0)
                 r = build_canonical_request(in, &creq, &names);
         if (r >= 0)
-                r = sha256_hex(creq.data, creq.len, creq_hash);
+                r = sigv4_hash_payload(creq.data, creq.len, creq_hash);
         if (r >= 0 && asprintf(&sts, SIGV4_ALGORITHM "\n%s\n%s/%s/%s/aws4_request\n%s", out.amz_date, date,
                                in->region, in->service, creq_hash) < 0)
                 r = -ENOMEM;

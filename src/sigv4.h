@@ -21,6 +21,7 @@ typedef struct SigV4Input {
         size_t n_headers;
         const void *payload;
         size_t payload_size;
+        const char *payload_hash; /* sigv4_hash_payload() of the payload if already known, else NULL */
         const char *region;
         const char *service;
         usec_t now; /* realtime */
@@ -40,4 +41,8 @@ typedef struct SigV4Output {
 /* The caller must also send X-Amz-Date = out->amz_date (include it in headers to sign it;
  * sigv4_sign does not add headers) and X-Amz-Security-Token when creds has a session token. */
 int sigv4_sign(const SigV4Input *in, SigV4Output *ret);
+
+#define SIGV4_HASH_HEX_SIZE 65 /* 64 hex digits and NUL */
+/* Hex SHA-256, the form SigV4 signs a payload in. Thread-safe (the payload worker uses it). */
+int sigv4_hash_payload(const void *p, size_t n, char out[static SIGV4_HASH_HEX_SIZE]);
 void sigv4_output_done(SigV4Output *o);

@@ -1,0 +1,270 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * The payload worker; see payload-worker.h.
+ *
+ * A job moves queue -> running -> done, each step under the mutex; the thread only reads
+ * job->body and writes job->payload, job->hash and job->error of the one job it holds.
+ * A job cancelled while queued is freed at once; one cancelled while running is marked and
+ * freed by the loop when it comes back, so the thread never sees memory disappear.
+ * The thread blocks every signal: sd-event takes signals through signalfd, which needs them
+ * blocked in all threads, and SIGBUS from journal mmaps belongs to the loop thread's handler.
+ */
+
+#include <pthread.h>
+#include <signal.h>
+#include <sys/eventfd.h>
+#include <unistd.h>
+
+#include "gzip.h"
+#include "payload-worker.h"
+#include "shared/list.h"
+#include "sigv4.h"
+
+typedef enum JobPlace {
+        JOB_QUEUED,
+        JOB_RUNNING,
+        JOB_DONE,
+        JOB_ANSWERING, /* off every list, its callback running on the loop */
+} JobPlace;
+
+typedef struct JobFifo {
+        PayloadJob *head, *tail;
+} JobFifo;
+
+struct PayloadJob {
+        PayloadJob *next, *prev;
+        PayloadWorker *worker;
+        JobPlace place; /* under the mutex */
+        StrBuf body;
+        int gzip_level;
+        PayloadDone cb;
+        void *userdata;
+        bool cancelled; /* under the mutex */
+        int error;
+        StrBuf payload;
+        char hash[SIGV4_HASH_HEX_SIZE];
+};
+
+struct PayloadWorker {
+        sd_event_source *done_source;
+        int done_fd; /* eventfd: the thread adds 1 per finished job */
+        pthread_t thread;
+        bool thread_started;
+
+        pthread_mutex_t lock;
+        pthread_cond_t wake;
+        bool stopping;
+        JobFifo queue; /* submitted at the tail, taken at the head */
+        PayloadJob *running;
+        JobFifo done; /* answered in the order finished, which is the order submitted */
+};
+
+static PayloadJob *job_free(PayloadJob *job) {
+        if (!job)
+                return NULL;
+        strbuf_done(&job->body);
+        strbuf_done(&job->payload);
+        free(job);
+        return NULL;
+}
+
+static void fifo_push(JobFifo *f, PayloadJob *job, JobPlace place) {
+        job->place = place;
+        job->next = NULL;
+        job->prev = f->tail;
+        if (f->tail)
+                f->tail->next = job;
+        else
+                f->head = job;
+        f->tail = job;
+}
+
+static void fifo_remove(JobFifo *f, PayloadJob *job) {
+        if (f->tail == job)
+                f->tail = job->prev;
+        LIST_REMOVE(f->head, job);
+}
+
+static PayloadJob *fifo_pop(JobFifo *f) {
+        PayloadJob *job = f->head;
+
+        if (job)
+                fifo_remove(f, job);
+        return job;
+}
+
+/* On the worker thread: everything here is pure. */
+static void job_run(PayloadJob *job) {
+        const StrBuf *out = &job->payload;
+
+        if (job->gzip_level != PAYLOAD_NO_GZIP) {
+                job->error = gzip_compress(job->body.data ?: "", job->body.len, job->gzip_level, &job->payload);
+                strbuf_done(&job->body);
+        } else {
+                job->payload = job->body;
+                job->body = (StrBuf) {};
+        }
+        if (job->error >= 0)
+                job->error = sigv4_hash_payload(out->data ?: "", out->len, job->hash);
+}
+
+static void *worker_main(void *userdata) {
+        PayloadWorker *w = userdata;
+        const uint64_t one = 1;
+
+        (void) pthread_mutex_lock(&w->lock);
+        for (;;) {
+                PayloadJob *job;
+
+                while (!w->stopping && !w->queue.head)
+                        (void) pthread_cond_wait(&w->wake, &w->lock);
+                if (w->stopping)
+                        break;
+                job = fifo_pop(&w->queue);
+                job->place = JOB_RUNNING;
+                w->running = job;
+                (void) pthread_mutex_unlock(&w->lock);
+
+                job_run(job);
+
+                (void) pthread_mutex_lock(&w->lock);
+                w->running = NULL;
+                fifo_push(&w->done, job, JOB_DONE);
+                /* An eventfd counter cannot fill up with one add per job; nothing else can fail. */
+                (void) !write(w->done_fd, &one, sizeof one);
+        }
+        (void) pthread_mutex_unlock(&w->lock);
+        return NULL;
+}
+
+static int on_done(sd_event_source *s, int fd, uint32_t revents, void *userdata) {
+        PayloadWorker *w = userdata;
+        uint64_t n;
+
+        (void) !read(fd, &n, sizeof n);
+        /* One job at a time: a callback may cancel or submit other jobs. */
+        for (;;) {
+                PayloadJob *job;
+
+                (void) pthread_mutex_lock(&w->lock);
+                job = fifo_pop(&w->done);
+                if (job)
+                        job->place = JOB_ANSWERING;
+                (void) pthread_mutex_unlock(&w->lock);
+                if (!job)
+                        return 0;
+                if (!job->cancelled) {
+                        if (job->error < 0)
+                                job->cb(job->error, NULL, NULL, job->userdata);
+                        else
+                                job->cb(0, &job->payload, job->hash, job->userdata);
+                }
+                job_free(job);
+        }
+}
+
+int payload_worker_new(sd_event *event, PayloadWorker **ret) {
+        _cleanup_(payload_worker_freep) PayloadWorker *w = NULL;
+        sigset_t all, old;
+        int r;
+
+        w = calloc(1, sizeof *w);
+        if (!w)
+                return -ENOMEM;
+        w->done_fd = -EBADF;
+        r = -pthread_mutex_init(&w->lock, NULL);
+        if (r < 0) {
+                free(TAKE_PTR(w));
+                return r;
+        }
+        (void) pthread_cond_init(&w->wake, NULL);
+
+        w->done_fd = eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK);
+        if (w->done_fd < 0)
+                return -errno;
+        r = sd_event_add_io(event, &w->done_source, w->done_fd, EPOLLIN, on_done, w);
+        if (r < 0)
+                return r;
+
+        (void) sigfillset(&all);
+        (void) pthread_sigmask(SIG_SETMASK, &all, &old);
+        r = -pthread_create(&w->thread, NULL, worker_main, w);
+        (void) pthread_sigmask(SIG_SETMASK, &old, NULL);
+        if (r < 0)
+                return r;
+        w->thread_started = true;
+        *ret = TAKE_PTR(w);
+        return 0;
+}
+
+PayloadWorker *payload_worker_free(PayloadWorker *w) {
+        if (!w)
+                return NULL;
+        if (w->thread_started) {
+                (void) pthread_mutex_lock(&w->lock);
+                w->stopping = true;
+                (void) pthread_cond_signal(&w->wake);
+                (void) pthread_mutex_unlock(&w->lock);
+                (void) pthread_join(w->thread, NULL);
+        }
+        /* The thread is gone: no locking needed from here on. */
+        job_free(w->running);
+        for (PayloadJob *job; (job = fifo_pop(&w->queue));)
+                job_free(job);
+        for (PayloadJob *job; (job = fifo_pop(&w->done));)
+                job_free(job);
+        sd_event_source_disable_unref(w->done_source);
+        safe_close(w->done_fd);
+        (void) pthread_cond_destroy(&w->wake);
+        (void) pthread_mutex_destroy(&w->lock);
+        free(w);
+        return NULL;
+}
+
+int payload_worker_submit(PayloadWorker *w, StrBuf *body, int gzip_level, PayloadDone cb, void *userdata,
+                          PayloadJob **ret_job) {
+        PayloadJob *job;
+
+        if (gzip_level != PAYLOAD_NO_GZIP && (gzip_level < -1 || gzip_level > 9))
+                return -EINVAL;
+        job = calloc(1, sizeof *job);
+        if (!job)
+                return -ENOMEM;
+        *job = (PayloadJob) {
+                .worker = w,
+                .body = *body,
+                .gzip_level = gzip_level,
+                .cb = cb,
+                .userdata = userdata,
+        };
+        *body = (StrBuf) { .cap = body->cap };
+
+        (void) pthread_mutex_lock(&w->lock);
+        fifo_push(&w->queue, job, JOB_QUEUED);
+        (void) pthread_cond_signal(&w->wake);
+        (void) pthread_mutex_unlock(&w->lock);
+        if (ret_job)
+                *ret_job = job;
+        return 0;
+}
+
+void payload_job_cancel(PayloadJob *job) {
+        PayloadWorker *w;
+        bool free_now;
+
+        if (!job)
+                return;
+        w = job->worker;
+        (void) pthread_mutex_lock(&w->lock);
+        /* A running job is the thread's until it is done, an answering one on_done()'s;
+         * on_done() frees both. */
+        free_now = job->place == JOB_QUEUED || job->place == JOB_DONE;
+        if (job->place == JOB_QUEUED)
+                fifo_remove(&w->queue, job);
+        else if (job->place == JOB_DONE)
+                fifo_remove(&w->done, job);
+        job->cancelled = true;
+        (void) pthread_mutex_unlock(&w->lock);
+        if (free_now)
+                job_free(job);
+}

@@ -1,0 +1,247 @@
+/* SPDX-License-Identifier: MIT */
+/* The payload worker: what comes back (gunzips to the body, hash a SigV4 verifier would
+ * compute), in what order, and what cancelling and freeing at every stage do. */
+
+#include <dirent.h>
+#include <zlib.h>
+
+#include "payload-worker.h"
+#include "shared/parse-util.h"
+#include "sigv4.h"
+#include "test.h"
+
+#define N_JOBS 24
+
+typedef struct Answer {
+        int calls;
+        int error;
+        int order; /* position among all answers */
+        StrBuf payload;
+        char hash[SIGV4_HASH_HEX_SIZE];
+} Answer;
+
+typedef struct Harness {
+        sd_event *event;
+        PayloadWorker *worker;
+        Answer answers[N_JOBS];
+        PayloadJob *jobs[N_JOBS];
+        int answered;
+        int cancel_next_from; /* the answer for job i cancels job i + 1 when i >= this */
+} Harness;
+
+static Harness h;
+
+static void on_payload(int error, StrBuf *payload, const char *sha256_hex, void *userdata) {
+        int i = (int) (intptr_t) userdata;
+        Answer *a = &h.answers[i];
+
+        a->calls++;
+        a->error = error;
+        a->order = h.answered++;
+        h.jobs[i] = NULL;
+        if (error >= 0) {
+                a->payload = *payload; /* taken over, as cw-client does */
+                *payload = (StrBuf) {};
+                (void) snprintf(a->hash, sizeof a->hash, "%s", sha256_hex);
+        }
+        if (i >= h.cancel_next_from && i + 1 < N_JOBS && h.jobs[i + 1]) {
+                payload_job_cancel(h.jobs[i + 1]);
+                h.jobs[i + 1] = NULL;
+        }
+}
+
+static void harness_start(void) {
+        h = (Harness) { .cancel_next_from = N_JOBS };
+        ASSERT_OK(sd_event_new(&h.event));
+        ASSERT_OK(payload_worker_new(h.event, &h.worker));
+}
+
+static void harness_stop(void) {
+        h.worker = payload_worker_free(h.worker);
+        h.event = sd_event_unref(h.event);
+        for (int i = 0; i < N_JOBS; i++)
+                strbuf_done(&h.answers[i].payload);
+}
+
+/* Runs the loop until `want` answers arrived (or 10 s passed). */
+static void run_until(int want) {
+        for (int spins = 0; h.answered < want && spins < 1000; spins++)
+                ASSERT_OK(sd_event_run(h.event, 10 * USEC_PER_MSEC));
+}
+
+/* A PutLogEvents-like body of about `size` bytes, different for every seed. */
+static void make_body(StrBuf *b, unsigned seed, size_t size) {
+        strbuf_init(b, 0);
+        ASSERT_OK(strbuf_puts(b, "{\"logEvents\":["));
+        for (unsigned i = 0; b->len < size; i++)
+                ASSERT_OK(strbuf_printf(b, "%s{\"timestamp\":%u,\"message\":\"job %u line %u: GET /api/%u\"}",
+                                        i ? "," : "", 1700000000U + i, seed, i, (i * 7919U + seed) % 1000));
+        ASSERT_OK(strbuf_puts(b, "]}"));
+}
+
+static size_t gunzip(const StrBuf *in, char *out, size_t out_size) {
+        z_stream z = {};
+        size_t len;
+        int r;
+
+        ASSERT_TRUE(inflateInit2(&z, 15 + 16) == Z_OK);
+        z.next_in = (Bytef *) in->data;
+        z.avail_in = (uInt) in->len;
+        z.next_out = (Bytef *) out;
+        z.avail_out = (uInt) out_size;
+        r = inflate(&z, Z_FINISH);
+        len = z.total_out;
+        (void) inflateEnd(&z);
+        ASSERT_TRUE(r == Z_STREAM_END);
+        return len;
+}
+
+static void submit(int i, size_t size, int level) {
+        StrBuf body;
+
+        make_body(&body, (unsigned) i, size);
+        ASSERT_OK(payload_worker_submit(h.worker, &body, level, on_payload, (void *) (intptr_t) i, &h.jobs[i]));
+        ASSERT_TRUE(!body.data && body.len == 0); /* taken over */
+}
+
+TEST(gzip_round_trip_in_order_with_the_hash_of_what_is_sent) {
+        char *back = malloc(512 * 1024);
+
+        harness_start();
+        for (int i = 0; i < N_JOBS; i++)
+                submit(i, 4096 + (size_t) i * 9000, -1);
+        ASSERT_EQ(h.answered, 0); /* never from inside submit */
+        run_until(N_JOBS);
+        ASSERT_EQ(h.answered, N_JOBS);
+        for (int i = 0; i < N_JOBS; i++) {
+                Answer *a = &h.answers[i];
+                StrBuf want;
+                char hash[SIGV4_HASH_HEX_SIZE];
+
+                ASSERT_EQ(a->calls, 1);
+                ASSERT_EQ(a->error, 0);
+                ASSERT_EQ(a->order, i);
+                make_body(&want, (unsigned) i, 4096 + (size_t) i * 9000);
+                ASSERT_TRUE(a->payload.len < want.len / 3);
+                ASSERT_EQ(gunzip(&a->payload, back, 512 * 1024), want.len);
+                ASSERT_TRUE(memcmp(back, want.data, want.len) == 0);
+                ASSERT_OK(sigv4_hash_payload(a->payload.data, a->payload.len, hash));
+                ASSERT_STREQ(a->hash, hash);
+                strbuf_done(&want);
+        }
+        harness_stop();
+        free(back);
+}
+
+TEST(without_gzip_the_body_is_sent_as_it_is) {
+        StrBuf body = STRBUF_INIT(0);
+
+        harness_start();
+        ASSERT_OK(strbuf_puts(&body, "abc"));
+        ASSERT_OK(payload_worker_submit(h.worker, &body, PAYLOAD_NO_GZIP, on_payload, (void *) 0, &h.jobs[0]));
+        /* An empty body (a zero-length payload is legal to sign) */
+        ASSERT_OK(payload_worker_submit(h.worker, &body, PAYLOAD_NO_GZIP, on_payload, (void *) 1, &h.jobs[1]));
+        run_until(2);
+        ASSERT_STREQ(h.answers[0].payload.data, "abc");
+        /* SHA-256 test vectors (FIPS 180-2 "abc", and the empty string) */
+        ASSERT_STREQ(h.answers[0].hash, "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad");
+        ASSERT_EQ(h.answers[1].payload.len, 0);
+        ASSERT_STREQ(h.answers[1].hash, "e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855");
+        harness_stop();
+}
+
+TEST(a_bad_level_is_refused_and_the_body_kept) {
+        StrBuf body = STRBUF_INIT(0);
+
+        harness_start();
+        ASSERT_OK(strbuf_puts(&body, "kept"));
+        ASSERT_EQ(payload_worker_submit(h.worker, &body, 10, on_payload, NULL, NULL), -EINVAL);
+        ASSERT_EQ(payload_worker_submit(h.worker, &body, -3, on_payload, NULL, NULL), -EINVAL);
+        ASSERT_STREQ(body.data, "kept");
+        strbuf_done(&body);
+        harness_stop();
+}
+
+TEST(cancelled_jobs_are_never_answered_wherever_they_were) {
+        harness_start();
+        for (int i = 0; i < N_JOBS; i++)
+                submit(i, 200 * 1024, 6); /* slow enough that some are still queued when cancelled */
+        /* Some of these are queued, one may be running, some may already be done. */
+        for (int i = 0; i < N_JOBS; i += 2) {
+                payload_job_cancel(h.jobs[i]);
+                h.jobs[i] = NULL;
+        }
+        run_until(N_JOBS / 2);
+        /* Give a wrongly answered cancelled job every chance to show up. */
+        for (int spins = 0; spins < 10; spins++)
+                ASSERT_OK(sd_event_run(h.event, 10 * USEC_PER_MSEC));
+        ASSERT_EQ(h.answered, N_JOBS / 2);
+        for (int i = 0; i < N_JOBS; i++)
+                ASSERT_EQ(h.answers[i].calls, i % 2);
+        harness_stop();
+}
+
+TEST(a_callback_may_cancel_the_next_job) {
+        harness_start();
+        h.cancel_next_from = 0; /* job 0's answer cancels 1, 2's cancels 3, … */
+        for (int i = 0; i < N_JOBS; i++)
+                submit(i, 64 * 1024, -1);
+        run_until(N_JOBS / 2);
+        for (int spins = 0; spins < 10; spins++)
+                ASSERT_OK(sd_event_run(h.event, 10 * USEC_PER_MSEC));
+        for (int i = 0; i < N_JOBS; i++)
+                ASSERT_EQ(h.answers[i].calls, i % 2 == 0);
+        harness_stop();
+}
+
+TEST(freeing_the_worker_drops_unanswered_jobs) {
+        harness_start();
+        for (int i = 0; i < N_JOBS; i++)
+                submit(i, 200 * 1024, 9);
+        /* Whatever stage each job is in, freeing joins the thread and frees them all (the
+         * sanitizer and valgrind passes check that nothing leaks). */
+        harness_stop();
+        for (int i = 0; i < N_JOBS; i++)
+                ASSERT_EQ(h.answers[i].calls, 0);
+}
+
+/* sd-event takes signals through signalfd: the helper thread must block all of them. */
+TEST(the_thread_blocks_every_signal) {
+        const int signals[] = { SIGHUP, SIGINT, SIGQUIT, SIGUSR1, SIGUSR2, SIGPIPE, SIGALRM, SIGTERM,
+                                       SIGCHLD, SIGBUS, SIGRTMIN, SIGRTMAX };
+        DIR *d;
+        struct dirent *de;
+        int others = 0;
+        pid_t self = gettid();
+
+        harness_start();
+        d = opendir("/proc/self/task");
+        ASSERT_TRUE(d);
+        while ((de = readdir(d))) {
+                char path[300], line[256];
+                unsigned tid;
+                uint64_t blocked;
+                FILE *f;
+
+                if (safe_atou(de->d_name, &tid) < 0 || (pid_t) tid == self)
+                        continue;
+                (void) snprintf(path, sizeof path, "/proc/self/task/%s/status", de->d_name);
+                f = fopen(path, "re");
+                ASSERT_TRUE(f);
+                while (fgets(line, sizeof line, f)) {
+                        if (strncmp(line, "SigBlk:\t", 8))
+                                continue;
+                        line[strcspn(line, "\n")] = 0;
+                        ASSERT_OK(safe_atox64(line + 8, &blocked));
+                        for (size_t i = 0; i < ELEMENTSOF(signals); i++)
+                                ASSERT_TRUE(blocked & (UINT64_C(1) << (signals[i] - 1)));
+                        others++;
+                }
+                (void) fclose(f);
+        }
+        (void) closedir(d);
+        ASSERT_EQ(others, 1);
+        harness_stop();
+}
+
+TEST_MAIN()
