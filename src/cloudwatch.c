@@ -112,9 +112,9 @@ int json_append_string(StrBuf *out, const char *s, size_t n) {
         return r;
 }
 
-static int append_int(StrBuf *out, int64_t v) {
-        char buf[24];
-        size_t i = sizeof(buf);
+/* Writes v in decimal at the end of buf[0..24); returns where it starts. */
+static size_t format_int(int64_t v, char buf[static 24]) {
+        size_t i = 24;
         uint64_t u = v < 0 ? -(uint64_t) v : (uint64_t) v;
 
         do {
@@ -123,7 +123,30 @@ static int append_int(StrBuf *out, int64_t v) {
         } while (u > 0);
         if (v < 0)
                 buf[--i] = '-';
-        return strbuf_append(out, buf + i, sizeof(buf) - i);
+        return i;
+}
+
+/* {"timestamp":T,"message":"M"} with a leading comma unless first. This runs for every
+ * event shipped, so the fixed parts are written straight into room reserved once. */
+static int append_event(StrBuf *out, const Record *rec, bool first) {
+        static const char head[] = ",{\"timestamp\":", mid[] = ",\"message\":\"";
+        char num[24];
+        size_t start = format_int(rec->timestamp_ms, num), head_len = STRLEN(head) - first;
+        char *p;
+        int r;
+
+        r = strbuf_reserve(out, head_len + (24 - start) + STRLEN(mid) + rec->size + STRLEN("\"}"));
+        if (r < 0)
+                return r;
+        p = out->data + out->len;
+        p = mempcpy(p, head + first, head_len);
+        p = mempcpy(p, num + start, 24 - start);
+        p = mempcpy(p, mid, STRLEN(mid));
+        out->len = (size_t) (p - out->data);
+        r = escape_into(out, rec->message, rec->size);
+        if (r < 0)
+                return r;
+        return strbuf_append(out, "\"}", 2);
 }
 
 /* ,"key": followed by a string */
@@ -167,17 +190,8 @@ int cw_build_put_log_events(StrBuf *out, const char *group, const char *stream, 
                 r = append_member(out, ",\"sequenceToken\":", sequence_token);
         if (r >= 0)
                 r = strbuf_puts(out, ",\"logEvents\":[");
-        for (size_t i = 0; r >= 0 && i < n; i++) {
-                r = strbuf_puts(out, i == 0 ? "{\"timestamp\":" : ",{\"timestamp\":");
-                if (r >= 0)
-                        r = append_int(out, records[i]->timestamp_ms);
-                if (r >= 0)
-                        r = strbuf_puts(out, ",\"message\":");
-                if (r >= 0)
-                        r = json_append_string(out, records[i]->message, records[i]->size);
-                if (r >= 0)
-                        r = strbuf_putc(out, '}');
-        }
+        for (size_t i = 0; r >= 0 && i < n; i++)
+                r = append_event(out, records[i], i == 0);
         if (r >= 0)
                 r = strbuf_puts(out, "]}");
         return r < 0 ? fail(out, r) : 0;
@@ -213,8 +227,6 @@ int cw_build_put_retention_policy(StrBuf *out, const char *group, unsigned days)
         if (r >= 0)
                 r = strbuf_puts(out, ",\"retentionInDays\":");
         if (r >= 0)
-                r = append_int(out, days);
-        if (r >= 0)
-                r = strbuf_putc(out, '}');
+                r = strbuf_printf(out, "%u}", days);
         return r < 0 ? fail(out, r) : 0;
 }

@@ -113,9 +113,10 @@ int journal_entry_scan(sd_journal *j, JournalEntryScan *e) {
         const void *d;
         const char *v;
         size_t l, n;
+        bool have_pid = false;
         int r;
 
-        e->have_message = e->have_unit = e->have_identifier = e->have_pid = e->have_source_realtime = false;
+        e->have_message = e->have_unit = e->have_identifier = e->pid_is_own = e->have_source_realtime = false;
         sd_journal_restart_data(j);
         while ((r = sd_journal_enumerate_available_data(j, &d, &l)) > 0) {
                 const char first = *(const char *) d;
@@ -141,14 +142,9 @@ int journal_entry_scan(sd_journal *j, JournalEntryScan *e) {
                         if (r < 0)
                                 return r;
                         e->have_unit = true;
-                } else if (!e->have_pid && FIELD_IS(d, l, "_PID=", &v, &n)) {
-                        char buf[24];
-
-                        if (n < sizeof buf) {
-                                memcpy(buf, v, n);
-                                buf[n] = 0;
-                                e->have_pid = safe_atou64(buf, &e->pid) >= 0;
-                        }
+                } else if (e->own_pid && !have_pid && FIELD_IS(d, l, "_PID=", &v, &n)) {
+                        have_pid = true;
+                        e->pid_is_own = n == strlen(e->own_pid) && memcmp(v, e->own_pid, n) == 0;
                 } else if (!e->have_source_realtime && FIELD_IS(d, l, "_SOURCE_REALTIME_TIMESTAMP=", &v, &n))
                         e->have_source_realtime = journal_parse_source_realtime(v, n, &e->source_realtime);
         }

@@ -35,9 +35,10 @@ typedef struct JournalEntryScan {
         StrBuf *message;    /* MESSAGE, when non-NULL */
         StrBuf *unit;       /* _SYSTEMD_UNIT */
         StrBuf *identifier; /* SYSLOG_IDENTIFIER, when non-NULL */
+        const char *own_pid; /* this process's PID in decimal, when non-NULL */
         bool have_message, have_unit, have_identifier;
-        bool have_pid, have_source_realtime;
-        uint64_t pid;
+        bool pid_is_own; /* _PID equals own_pid (compared as text: no parsing per entry) */
+        bool have_source_realtime;
         uint64_t source_realtime; /* µs, valid when have_source_realtime */
 } JournalEntryScan;
 

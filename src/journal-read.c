@@ -36,7 +36,7 @@ static bool strv_contains_buf(char **l, const StrBuf *b) {
 
 /* Whether the entry was written by this very process or by the cwlogd unit. */
 static bool entry_is_own(JournalSource *s, const JournalEntryScan *e) {
-        return (e->have_unit && streq(s->unit.data, OWN_UNIT)) || (e->have_pid && e->pid == (uint64_t) s->pid);
+        return (e->have_unit && streq(s->unit.data, OWN_UNIT)) || e->pid_is_own;
 }
 
 /* Whether the entry is to be skipped: our own, or excluded by unit or identifier. */
@@ -54,14 +54,16 @@ static bool entry_skipped(JournalSource *s, const JournalEntryScan *e) {
         return false;
 }
 
-/* Turns the current entry into an event and pushes it. */
-static int entry_handle(JournalSource *s, size_t *bytes, EntryVerdict *ret) {
+/* Turns the current entry into an event and pushes it. realtime: the entry's realtime, or
+ * < 0 when it could not be read. */
+static int entry_handle(JournalSource *s, int64_t realtime, size_t *bytes, EntryVerdict *ret) {
         const SectionConfig *c = s->base.config;
         bool plain = c->journal_format == JOURNAL_FORMAT_MESSAGE;
         JournalEntryScan e = {
                 .message = plain ? &s->message : NULL,
                 .unit = &s->unit,
                 .identifier = s->need_identifier ? &s->identifier : NULL,
+                .own_pid = s->own_pid,
         };
         SourceEvent ev = {};
         uint64_t usec;
@@ -86,11 +88,10 @@ static int entry_handle(JournalSource *s, size_t *bytes, EntryVerdict *ret) {
         }
         if (e.have_source_realtime)
                 usec = e.source_realtime;
-        else {
-                r = sd_journal_get_realtime_usec(s->journal, &usec);
-                if (r < 0)
-                        return r;
-        }
+        else if (realtime < 0)
+                return (int) realtime;
+        else
+                usec = (uint64_t) realtime;
         if (s->exclude && regex_search(s->exclude, s->message.data, s->message.len)) {
                 if (s->base.sink.dropped)
                         s->base.sink.dropped(s->base.sink.userdata, "excluded");
@@ -163,6 +164,8 @@ static bool resume_check(JournalSource *s) {
  * failed (come back later), other < 0 a read failure that was dealt with. */
 static int read_one(JournalSource *s, size_t *bytes) {
         EntryVerdict v;
+        uint64_t usec;
+        int64_t realtime;
         int r;
 
         r = sd_journal_next(s->journal);
@@ -173,12 +176,16 @@ static int read_one(JournalSource *s, size_t *bytes) {
         if (r == 0)
                 return 0;
         s->failures_here = 0;
-        (void) sd_journal_get_realtime_usec(s->journal, &s->last_realtime);
+        /* Read once: it is also the event's time when the entry has no source time. */
+        r = sd_journal_get_realtime_usec(s->journal, &usec);
+        if (r >= 0)
+                s->last_realtime = usec;
+        realtime = r < 0 ? r : (int64_t) usec;
         s->unsealed = true;
         if (s->resume_cursor && resume_check(s))
                 return 1;
 
-        r = entry_handle(s, bytes, &v);
+        r = entry_handle(s, realtime, bytes, &v);
         if (r >= 0)
                 return 1;
         if (v == ENTRY_PUSH_FAILED) {

@@ -192,6 +192,8 @@ int payload_worker_new(sd_event *event, PayloadWorker **ret) {
         (void) pthread_sigmask(SIG_SETMASK, &old, NULL);
         if (r < 0)
                 return r;
+        /* What `top -H` and `ps -L` show for it (at most 15 characters). */
+        (void) pthread_setname_np(w->thread, "cwlogd-payload");
         w->thread_started = true;
         *ret = TAKE_PTR(w);
         return 0;

@@ -10,7 +10,8 @@
  * hash, and touches nothing else. Submitting, callbacks, cancelling and every free happen
  * on the loop thread; the only shared state is the job queue under one mutex, and the
  * loop learns of finished jobs through an eventfd. Jobs finish in the order submitted.
- * This is the one exception to SPEC §1's single thread, see README "Differences from SPEC".
+ * This is the one exception to SPEC §1's single thread, see the README's "differs from the
+ * specification".
  */
 
 #include <systemd/sd-event.h>

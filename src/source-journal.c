@@ -336,7 +336,7 @@ int journal_source_new(const SectionConfig *config, sd_event *event, const Event
         if (r < 0)
                 return log_error_errno(r, "[%s] Failed to set up journal source: %m", config->name);
 
-        s->pid = getpid();
+        (void) snprintf(s->own_pid, sizeof s->own_pid, "%d", (int) getpid());
         s->read_ratelimit = (RateLimit) RATELIMIT_INIT(10 * USEC_PER_SEC, 5);
         s->state_ratelimit = (RateLimit) RATELIMIT_INIT(60 * USEC_PER_SEC, 3);
         strbuf_init(&s->message, JOURNAL_MESSAGE_READ_MAX);

@@ -37,7 +37,7 @@ typedef struct JournalSource {
         bool paused;          /* the sink said it is full; waiting for wake() */
         bool per_event;       /* the stream template uses {unit} or {identifier} */
         bool need_identifier; /* per-event names or exclusions need SYSLOG_IDENTIFIER */
-        pid_t pid;
+        char own_pid[16]; /* getpid() in decimal (at most 10 digits), to spot our own entries */
         uint64_t sigbus_seen;
         uint64_t last_realtime; /* of the last entry read, to seek past unreadable ones */
         unsigned failures_here; /* consecutive sd_journal_next() failures at one position */
