@@ -1,9 +1,9 @@
 /* SPDX-License-Identifier: MIT */
 /*
- * gzip_compress(): zlib deflate with the gzip wrapper (windowBits 15 + 16), written straight
- * into the caller's StrBuf. Does not decompress and does not stream: a PutLogEvents body is
- * at most ~1 MiB, so one deflate(Z_FINISH) into a buffer sized by deflateBound() (or what is
- * left under out's cap, if less) is enough.
+ * gzip_compress() and GzipStream: zlib deflate with the gzip wrapper (windowBits 15 + 16),
+ * written straight into the caller's StrBuf. Does not decompress and does not stream: a
+ * PutLogEvents body is at most ~1 MiB, so one deflate(Z_FINISH) into a buffer sized by
+ * deflateBound() (or what is left under out's cap, if less) is enough.
  * Invariant: on failure out is unchanged.
  */
 
@@ -12,43 +12,82 @@
 
 #include "gzip.h"
 
-int gzip_compress(const void *in, size_t n, int level, StrBuf *out) {
-        z_stream z = {};
-        size_t old_len = out->len, room, cap = out->cap ?: SIZE_MAX - 1;
-        int r, zr;
+struct GzipStream {
+        z_stream z;
+        bool used; /* deflateReset() before the next body */
+};
+
+int gzip_stream_new(int level, GzipStream **ret) {
+        GzipStream *g;
 
         if (level < 0)
                 level = GZIP_LEVEL_DEFAULT;
         if (level > 9)
                 return -EINVAL;
+        g = calloc(1, sizeof *g);
+        if (!g)
+                return -ENOMEM;
+        if (deflateInit2(&g->z, level, Z_DEFLATED, 15 + 16, 8, Z_DEFAULT_STRATEGY) != Z_OK) {
+                free(g);
+                return -ENOMEM;
+        }
+        *ret = g;
+        return 0;
+}
+
+GzipStream *gzip_stream_free(GzipStream *g) {
+        if (!g)
+                return NULL;
+        (void) deflateEnd(&g->z);
+        free(g);
+        return NULL;
+}
+
+size_t gzip_bound(size_t n) {
+        /* compressBound() is zlib's bound with its 6-byte wrapper; gzip's is 18 bytes. */
+        return (size_t) compressBound((uLong) MIN(n, (size_t) ULONG_MAX - 64)) + 12;
+}
+
+int gzip_stream_compress(GzipStream *g, const void *in, size_t n, StrBuf *out) {
+        z_stream *z = &g->z;
+        size_t old_len = out->len, room, cap = out->cap ?: SIZE_MAX - 1;
+        int r, zr;
+
         if (n > UINT_MAX) /* zlib's avail_in is a uInt */
                 return -EFBIG;
-
-        if (deflateInit2(&z, level, Z_DEFLATED, 15 + 16, 8, Z_DEFAULT_STRATEGY) != Z_OK)
-                return -ENOMEM;
+        if (g->used && deflateReset(z) != Z_OK)
+                return -EIO;
+        g->used = true;
 
         /* deflateBound() is a worst case; if the cap leaves less, try with what is left. */
-        room = MIN((size_t) deflateBound(&z, (uLong) n), cap - MIN(cap, old_len));
+        room = MIN((size_t) deflateBound(z, (uLong) n), cap - MIN(cap, old_len));
         room = MIN(room, (size_t) UINT_MAX);
         r = room > 0 ? strbuf_reserve(out, room) : -ENOBUFS;
-        if (r < 0) {
-                (void) deflateEnd(&z);
+        if (r < 0)
                 return r;
-        }
 
-        z.next_in = (Bytef *) in;
-        z.avail_in = (uInt) n;
-        z.next_out = (Bytef *) out->data + old_len;
-        z.avail_out = (uInt) room;
-        zr = deflate(&z, Z_FINISH);
-        (void) deflateEnd(&z);
+        z->next_in = (Bytef *) in;
+        z->avail_in = (uInt) n;
+        z->next_out = (Bytef *) out->data + old_len;
+        z->avail_out = (uInt) room;
+        zr = deflate(z, Z_FINISH);
         if (zr != Z_STREAM_END) {
                 out->data[old_len] = 0;
                 /* Out of room means the cap was too small; nothing else can go wrong here. */
                 return zr == Z_OK || zr == Z_BUF_ERROR ? -ENOBUFS : -EIO;
         }
 
-        out->len = old_len + z.total_out;
+        out->len = old_len + z->total_out;
         out->data[out->len] = 0;
         return 0;
+}
+
+int gzip_compress(const void *in, size_t n, int level, StrBuf *out) {
+        _cleanup_(gzip_stream_freep) GzipStream *g = NULL;
+        int r;
+
+        r = gzip_stream_new(level, &g);
+        if (r < 0)
+                return r;
+        return gzip_stream_compress(g, in, n, out);
 }

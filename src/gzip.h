@@ -23,3 +23,13 @@
  * Returns 0, -EINVAL for a bad level, -ENOBUFS if out's cap would be exceeded (out is then
  * left as it was), -ENOMEM. */
 int gzip_compress(const void *in, size_t n, int level, StrBuf *out);
+
+/* The same, reusing one compressor's state (~300 KiB) from body to body instead of
+ * allocating and initialising it every time. Not thread-safe: one user at a time. */
+typedef struct GzipStream GzipStream;
+int gzip_stream_new(int level, GzipStream **ret);
+GzipStream *gzip_stream_free(GzipStream *g);
+DEFINE_TRIVIAL_CLEANUP_FUNC(GzipStream *, gzip_stream_free);
+int gzip_stream_compress(GzipStream *g, const void *in, size_t n, StrBuf *out);
+/* An upper bound of the gzip encoding's size for n input bytes, at any level. */
+size_t gzip_bound(size_t n);

@@ -99,4 +99,56 @@ TEST(fits_a_tight_cap) {
         free(in);
 }
 
+TEST(one_stream_many_bodies) {
+        /* A reused stream starts every body afresh: each one is a whole gzip member on its
+         * own, byte for byte what a fresh compressor makes, also after a failed body. */
+        _cleanup_(gzip_stream_freep) GzipStream *g = NULL;
+        size_t n;
+        char *in = make_log_json(&n), *back = malloc(n + 1);
+
+        ASSERT_OK(gzip_stream_new(GZIP_LEVEL_DEFAULT, &g));
+        for (size_t k = 0; k < 4; k++) {
+                size_t len = n >> k;
+                StrBuf out = STRBUF_INIT(0), fresh = STRBUF_INIT(0), tiny = STRBUF_INIT(16);
+
+                if (k == 2)
+                        ASSERT_ERR(gzip_stream_compress(g, in, len, &tiny), ENOBUFS);
+                ASSERT_OK(gzip_stream_compress(g, in, len, &out));
+                ASSERT_OK(gzip_compress(in, len, GZIP_LEVEL_DEFAULT, &fresh));
+                ASSERT_EQ(out.len, fresh.len);
+                ASSERT_TRUE(memcmp(out.data, fresh.data, out.len) == 0);
+                ASSERT_EQ(gunzip(out.data, out.len, back, n + 1), (long) len);
+                ASSERT_TRUE(memcmp(back, in, len) == 0);
+                strbuf_done(&out);
+                strbuf_done(&fresh);
+                strbuf_done(&tiny);
+        }
+        ASSERT_ERR(gzip_stream_new(10, &g), EINVAL);
+        free(back);
+        free(in);
+}
+
+TEST(bound_holds_for_incompressible_input) {
+        size_t n = 300000;
+        unsigned char *in = malloc(n);
+        uint64_t x = 88172645463325252ULL;
+        StrBuf out = STRBUF_INIT(0);
+
+        for (size_t i = 0; i < n; i++) { /* xorshift: no redundancy for deflate to find */
+                x ^= x << 13;
+                x ^= x >> 7;
+                x ^= x << 17;
+                in[i] = (unsigned char) x;
+        }
+        for (int level = 0; level <= 9; level += 9) {
+                strbuf_reset(&out);
+                ASSERT_OK(gzip_compress(in, n, level, &out));
+                ASSERT_TRUE(out.len > n);
+                ASSERT_TRUE(out.len <= gzip_bound(n));
+        }
+        ASSERT_TRUE(gzip_bound(0) >= 20);
+        strbuf_done(&out);
+        free(in);
+}
+
 TEST_MAIN()
