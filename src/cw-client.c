@@ -209,6 +209,9 @@ static int call_send(CwCall *call, const AwsCredentials *creds) {
                                               .timeout_usec = c->timeout_usec,
                                       },
                                       http_done, call, &call->http);
+                /* The HTTP layer keeps its own copy of the body. */
+                if (r >= 0)
+                        strbuf_done(&call->payload);
         }
 finish:
         /* The Authorization line holds no secret, but the session token header does. */

@@ -43,14 +43,9 @@ GzipStream *gzip_stream_free(GzipStream *g) {
         return NULL;
 }
 
-size_t gzip_bound(size_t n) {
-        /* compressBound() is zlib's bound with its 6-byte wrapper; gzip's is 18 bytes. */
-        return (size_t) compressBound((uLong) MIN(n, (size_t) ULONG_MAX - 64)) + 12;
-}
-
 int gzip_stream_compress(GzipStream *g, const void *in, size_t n, StrBuf *out) {
         z_stream *z = &g->z;
-        size_t old_len = out->len, room, cap = out->cap ?: SIZE_MAX - 1;
+        size_t old_len = out->len, room, bound, cap = out->cap ?: SIZE_MAX - 1;
         int r, zr;
 
         if (n > UINT_MAX) /* zlib's avail_in is a uInt */
@@ -60,17 +55,35 @@ int gzip_stream_compress(GzipStream *g, const void *in, size_t n, StrBuf *out) {
         g->used = true;
 
         /* deflateBound() is a worst case; if the cap leaves less, try with what is left. */
-        room = MIN((size_t) deflateBound(z, (uLong) n), cap - MIN(cap, old_len));
-        room = MIN(room, (size_t) UINT_MAX);
-        r = room > 0 ? strbuf_reserve(out, room) : -ENOBUFS;
-        if (r < 0)
-                return r;
+        bound = MIN((size_t) deflateBound(z, (uLong) n), cap - MIN(cap, old_len));
+        bound = MIN(bound, (size_t) UINT_MAX);
+        if (bound == 0)
+                return -ENOBUFS;
+        /* Room the caller made beforehand is used first (a good guess saves reserving the
+         * worst case); the rest of the bound is reserved only if the output needs it. */
+        room = MIN(out->allocated > old_len + 1 ? out->allocated - old_len - 1 : 0, bound);
+        if (room < MIN(bound, (size_t) 4096)) {
+                r = strbuf_reserve(out, bound);
+                if (r < 0)
+                        return r;
+                room = bound;
+        }
 
         z->next_in = (Bytef *) in;
         z->avail_in = (uInt) n;
         z->next_out = (Bytef *) out->data + old_len;
         z->avail_out = (uInt) room;
         zr = deflate(z, Z_FINISH);
+        if ((zr == Z_OK || zr == Z_BUF_ERROR) && room < bound) {
+                r = strbuf_reserve(out, bound); /* may move the buffer */
+                if (r < 0) {
+                        out->data[old_len] = 0;
+                        return r;
+                }
+                z->next_out = (Bytef *) out->data + old_len + z->total_out;
+                z->avail_out = (uInt) (bound - z->total_out);
+                zr = deflate(z, Z_FINISH);
+        }
         if (zr != Z_STREAM_END) {
                 out->data[old_len] = 0;
                 /* Out of room means the cap was too small; nothing else can go wrong here. */

@@ -25,11 +25,11 @@
 int gzip_compress(const void *in, size_t n, int level, StrBuf *out);
 
 /* The same, reusing one compressor's state (~300 KiB) from body to body instead of
- * allocating and initialising it every time. Not thread-safe: one user at a time. */
+ * allocating and initialising it every time. Room already allocated in out is used first;
+ * the worst case (deflateBound) is reserved only when the output needs it. Not thread-safe:
+ * one user at a time. */
 typedef struct GzipStream GzipStream;
 int gzip_stream_new(int level, GzipStream **ret);
 GzipStream *gzip_stream_free(GzipStream *g);
 DEFINE_TRIVIAL_CLEANUP_FUNC(GzipStream *, gzip_stream_free);
 int gzip_stream_compress(GzipStream *g, const void *in, size_t n, StrBuf *out);
-/* An upper bound of the gzip encoding's size for n input bytes, at any level. */
-size_t gzip_bound(size_t n);
