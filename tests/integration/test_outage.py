@@ -43,7 +43,7 @@ def rss_anon(pid):
 
 def sanitized(binary):
         data = open(binary, "rb").read()
-        return b"__asan_init" in data or b"libasan" in data or b"__ubsan_handle" in data
+        return any(m in data for m in (b"__asan_init", b"libasan", b"__ubsan_handle", b"__tsan_init"))
 
 
 class NotifySocket:
