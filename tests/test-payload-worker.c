@@ -4,6 +4,11 @@
 
 #include <dirent.h>
 #include <zlib.h>
+#if __has_include(<valgrind/valgrind.h>)
+#include <valgrind/valgrind.h>
+#else
+#define RUNNING_ON_VALGRIND 0
+#endif
 
 #include "payload-worker.h"
 #include "shared/parse-util.h"
@@ -248,7 +253,9 @@ TEST(the_thread_is_named_and_blocks_every_signal) {
                 line += STRLEN("\nSigBlk:\t");
                 line[strcspn(line, "\n")] = 0;
                 ASSERT_OK(safe_atox64(line, &blocked));
-                for (size_t i = 0; i < ELEMENTSOF(signals); i++)
+                /* Valgrind keeps the program's signal masks to itself: the kernel's view of the
+                 * thread says nothing then (the plain and sanitizer runs check it). */
+                for (size_t i = 0; i < ELEMENTSOF(signals) && !RUNNING_ON_VALGRIND; i++)
                         ASSERT_TRUE(blocked & (UINT64_C(1) << (signals[i] - 1)));
         }
         (void) closedir(d);
