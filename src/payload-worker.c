@@ -22,6 +22,7 @@
 #include "gzip.h"
 #include "payload-worker.h"
 #include "shared/list.h"
+#include "shared/log.h"
 #include "sigv4.h"
 
 typedef enum JobPlace {
@@ -205,10 +206,14 @@ int payload_worker_new(sd_event *event, PayloadWorker **ret) {
         r = -pthread_create(&w->thread, NULL, worker_main, w);
         (void) pthread_sigmask(SIG_SETMASK, &old, NULL);
         if (r < 0)
-                return r;
-        /* What `top -H` and `ps -L` show for it (at most 15 characters). */
-        (void) pthread_setname_np(w->thread, "cwlogd-payload");
-        w->thread_started = true;
+                /* A pids limit, a seccomp filter: shipping must not depend on a second thread.
+                 * Jobs then run on the loop thread, answered through the eventfd all the same. */
+                log_warning_errno(r, "Failed to start the payload thread, compressing on the event loop instead: %m");
+        else {
+                /* What `top -H` and `ps -L` show for it (at most 15 characters). */
+                (void) pthread_setname_np(w->thread, "cwlogd-payload");
+                w->thread_started = true;
+        }
         *ret = TAKE_PTR(w);
         return 0;
 }
@@ -260,10 +265,18 @@ int payload_worker_submit(PayloadWorker *w, StrBuf *body, int gzip_level, Payloa
         job->userdata = userdata;
         *body = (StrBuf) { .cap = body->cap };
 
-        (void) pthread_mutex_lock(&w->lock);
-        fifo_push(&w->queue, job, JOB_QUEUED);
-        (void) pthread_cond_signal(&w->wake);
-        (void) pthread_mutex_unlock(&w->lock);
+        if (!w->thread_started) {
+                const uint64_t one = 1;
+
+                job_run(w, job);
+                fifo_push(&w->done, job, JOB_DONE);
+                (void) !write(w->done_fd, &one, sizeof one);
+        } else {
+                (void) pthread_mutex_lock(&w->lock);
+                fifo_push(&w->queue, job, JOB_QUEUED);
+                (void) pthread_cond_signal(&w->wake);
+                (void) pthread_mutex_unlock(&w->lock);
+        }
         if (ret_job)
                 *ret_job = job;
         return 0;

@@ -10,6 +10,8 @@
  * hash, and touches nothing else. Submitting, callbacks, cancelling and every free happen
  * on the loop thread; the only shared state is the job queue under one mutex, and the
  * loop learns of finished jobs through an eventfd. Jobs finish in the order submitted.
+ * If the thread cannot be started, jobs run on the loop thread (at submit time, answered
+ * later through the same eventfd), with a warning.
  * This is the one exception to SPEC §1's single thread, see the README's "differs from the
  * specification".
  */

@@ -3,6 +3,13 @@
  * compute), in what order, and what cancelling and freeing at every stage do. */
 
 #include <dirent.h>
+#include <linux/audit.h>
+#include <linux/filter.h>
+#include <linux/seccomp.h>
+#include <stddef.h>
+#include <sys/prctl.h>
+#include <sys/syscall.h>
+#include <sys/wait.h>
 #include <zlib.h>
 #if __has_include(<valgrind/valgrind.h>)
 #include <valgrind/valgrind.h>
@@ -261,6 +268,91 @@ TEST(the_thread_is_named_and_blocks_every_signal) {
         (void) closedir(d);
         ASSERT_EQ(found, 1);
         harness_stop();
+}
+
+#if defined(__x86_64__)
+/* Makes clone() and clone3() fail with EPERM in this process from now on, as a seccomp filter
+ * or a pids limit would: no new threads. */
+static int forbid_threads(void) {
+        struct sock_filter f[] = {
+                BPF_STMT(BPF_LD | BPF_W | BPF_ABS, offsetof(struct seccomp_data, arch)),
+                BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, AUDIT_ARCH_X86_64, 1, 0),
+                BPF_STMT(BPF_RET | BPF_K, SECCOMP_RET_ALLOW),
+                BPF_STMT(BPF_LD | BPF_W | BPF_ABS, offsetof(struct seccomp_data, nr)),
+                BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, __NR_clone3, 2, 0),
+                BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, __NR_clone, 1, 0),
+                BPF_STMT(BPF_RET | BPF_K, SECCOMP_RET_ALLOW),
+                BPF_STMT(BPF_RET | BPF_K, SECCOMP_RET_ERRNO | EPERM),
+        };
+        struct sock_fprog prog = { .len = ELEMENTSOF(f), .filter = f };
+
+        if (prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) < 0 || prctl(PR_SET_SECCOMP, SECCOMP_MODE_FILTER, &prog) < 0)
+                return -errno;
+        return 0;
+}
+
+/* In a child without threads: every job is still answered, in order, from the loop and never
+ * from inside submit. Returns 0, or the number of the check that failed. */
+static int run_without_threads(void) {
+        char *back = malloc(512 * 1024);
+        PayloadJob *job = NULL;
+        StrBuf body;
+
+        if (forbid_threads() < 0)
+                return 1;
+        h = (Harness) { .cancel_next_from = N_JOBS };
+        if (sd_event_new(&h.event) < 0 || payload_worker_new(h.event, &h.worker) < 0)
+                return 2;
+        for (int i = 0; i < N_JOBS; i++) {
+                make_body(&body, (unsigned) i, 20000 + (size_t) i * 1000);
+                if (payload_worker_submit(h.worker, &body, i % 3 ? -1 : PAYLOAD_NO_GZIP, on_payload,
+                                          (void *) (intptr_t) i, &h.jobs[i]) < 0)
+                        return 3;
+        }
+        make_body(&body, 99, 1000); /* cancelled: never answered */
+        if (payload_worker_submit(h.worker, &body, -1, on_payload, (void *) (intptr_t) 0, &job) < 0)
+                return 3;
+        payload_job_cancel(job);
+        if (h.answered != 0)
+                return 4;
+        for (int spins = 0; h.answered < N_JOBS && spins < 100; spins++)
+                if (sd_event_run(h.event, 10 * USEC_PER_MSEC) < 0)
+                        return 5;
+        if (h.answered != N_JOBS)
+                return 6;
+        for (int i = 0; i < N_JOBS; i++) {
+                Answer *a = &h.answers[i];
+                StrBuf want;
+                size_t n;
+
+                make_body(&want, (unsigned) i, 20000 + (size_t) i * 1000);
+                n = i % 3 ? gunzip(&a->payload, back, 512 * 1024) : a->payload.len;
+                if (a->calls != 1 || a->order != i || n != want.len ||
+                    memcmp(i % 3 ? back : a->payload.data, want.data, n) != 0)
+                        return 7;
+                strbuf_done(&want);
+        }
+        harness_stop();
+        free(back);
+        return 0;
+}
+#endif
+
+TEST(without_a_thread_jobs_run_on_the_loop) {
+#if !defined(__x86_64__)
+        TEST_SKIP("the seccomp filter that forbids threads is written for x86-64");
+#else
+        pid_t pid;
+        int status;
+
+        pid = fork();
+        ASSERT_TRUE(pid >= 0);
+        if (pid == 0)
+                _exit(run_without_threads());
+        ASSERT_EQ(waitpid(pid, &status, 0), pid);
+        ASSERT_TRUE(WIFEXITED(status));
+        ASSERT_EQ(WEXITSTATUS(status), 0);
+#endif
 }
 
 TEST_MAIN()
