@@ -4,7 +4,7 @@
 /*
  * Checked number and value parsing. Every function rejects empty input, trailing
  * garbage, signs where none belong and overflow with -EINVAL or -ERANGE, and writes
- * its output only on success. Use these instead of atoi()/strtol().
+ * its output only on success. Use these, never the C library's unchecked conversions.
  */
 
 #include "macro.h"
