@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: MIT */
 /*
- * gzip_compress() and GzipStream: zlib deflate with the gzip wrapper (windowBits 15 + 16),
+ * GzipStream: zlib deflate with the gzip wrapper (windowBits 15 + 16),
  * written straight into the caller's StrBuf. Does not decompress and does not stream: a
  * PutLogEvents body is at most ~1 MiB, so one deflate(Z_FINISH) into a buffer sized by
  * deflateBound() (or what is left under out's cap, if less) is enough.
@@ -93,14 +93,4 @@ int gzip_stream_compress(GzipStream *g, const void *in, size_t n, StrBuf *out) {
         out->len = old_len + z->total_out;
         out->data[out->len] = 0;
         return 0;
-}
-
-int gzip_compress(const void *in, size_t n, int level, StrBuf *out) {
-        _cleanup_(gzip_stream_freep) GzipStream *g = NULL;
-        int r;
-
-        r = gzip_stream_new(level, &g);
-        if (r < 0)
-                return r;
-        return gzip_stream_compress(g, in, n, out);
 }

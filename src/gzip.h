@@ -15,19 +15,19 @@
  *   level 3: 13.1%,           6.8 ms
  *   level 6: 11.4%,          15.8 ms ( 63 MiB/s)
  *   level 9: 10.9%,          29.0 ms
- * Level 6 saves ~30 KiB per MiB sent but costs 2.5x the CPU on the event loop, which also
- * reads the journal and feeds the watchdog; the bandwidth we save is already 86%. */
+ * Level 6 saves ~30 KiB per MiB sent but costs 2.5x the CPU on the payload thread, which has
+ * to keep up with the event loop's reading; the bandwidth we save is already 86%. */
 #define GZIP_LEVEL_DEFAULT 1
 
-/* Appends the gzip encoding of in[0..n) to out. level: 0-9, or -1 for GZIP_LEVEL_DEFAULT.
- * Returns 0, -EINVAL for a bad level, -ENOBUFS if out's cap would be exceeded (out is then
- * left as it was), -ENOMEM. */
-int gzip_compress(const void *in, size_t n, int level, StrBuf *out);
-
-/* The same, reusing one compressor's state (~300 KiB) from body to body instead of
- * allocating and initialising it every time. Room already allocated in out is used first;
- * the worst case (deflateBound) is reserved only when the output needs it. Not thread-safe:
- * one user at a time. */
+/* Compresses request bodies into the gzip format, reusing one compressor's state (~300 KiB)
+ * from body to body instead of allocating and initialising it every time. level: 0-9, or -1
+ * for GZIP_LEVEL_DEFAULT (gzip_stream_new() returns -EINVAL for others). Not thread-safe:
+ * one user at a time.
+ *
+ * gzip_stream_compress() appends the gzip encoding of in[0..n) to out. Room already
+ * allocated in out is used first; the worst case (deflateBound) is reserved only when the
+ * output needs it. Returns 0, -ENOBUFS if out's cap would be exceeded (out is then left as it
+ * was), -EFBIG for input over 4 GiB, -ENOMEM. */
 typedef struct GzipStream GzipStream;
 int gzip_stream_new(int level, GzipStream **ret);
 GzipStream *gzip_stream_free(GzipStream *g);
