@@ -11,7 +11,6 @@
 #include "journal-format.h"
 #include "cw-limits.h"
 #include "shared/log.h"
-#include "shared/parse-util.h"
 
 int journal_entry_field(sd_journal *j, const char *field, const void **ret, size_t *ret_size) {
         size_t flen = strlen(field), size;
