@@ -21,22 +21,30 @@ static void reset(void) {
         n_committed = n_freed = 0;
 }
 
-TEST(commits_in_order_when_acks_arrive_out_of_order) {
+/* A fresh tracker (counters reset) holding n sealed chunks: chunk i has records[i] records
+ * and the token tokens[i]; ret[i] is its chunk. */
+static AckTracker *tracker_with_chunks(size_t n, const unsigned *records, char *const *tokens, AckChunk **ret) {
         AckTracker *t;
-        AckChunk *a, *b;
 
         reset();
         ASSERT_OK(ack_tracker_new(commit, free_token, NULL, &t));
-        ASSERT_OK(ack_tracker_add_record(t, &a));
-        ASSERT_OK(ack_tracker_seal(t, "A"));
-        ASSERT_OK(ack_tracker_add_record(t, &b));
-        ASSERT_OK(ack_tracker_add_record(t, &b));
-        ASSERT_OK(ack_tracker_seal(t, "B"));
+        for (size_t i = 0; i < n; i++) {
+                for (unsigned k = 0; k < records[i]; k++)
+                        ASSERT_OK(ack_tracker_add_record(t, &ret[i]));
+                ASSERT_OK(ack_tracker_seal(t, tokens[i]));
+        }
+        return t;
+}
+
+TEST(commits_in_order_when_acks_arrive_out_of_order) {
+        AckChunk *c[2];
+        AckTracker *t = tracker_with_chunks(2, (unsigned[]) { 1, 2 }, (char *[]) { "A", "B" }, c);
+
         ASSERT_EQ(ack_tracker_pending(t), 3);
 
-        ack_chunk_done(b, 2);
+        ack_chunk_done(c[1], 2);
         ASSERT_EQ(n_committed, 0); /* A still pending */
-        ack_chunk_done(a, 1);
+        ack_chunk_done(c[0], 1);
         ASSERT_EQ(n_committed, 1); /* only the newest token is committed */
         ASSERT_STREQ(committed[0], "B");
         ASSERT_EQ(n_freed, 1); /* A's token freed unused */
@@ -87,17 +95,11 @@ TEST(detached_tracker_outlives_source_and_commits_nothing) {
 }
 
 TEST(abandoned_record_stops_all_later_commits) {
-        AckTracker *t;
-        AckChunk *a, *b;
+        AckChunk *c[2];
+        AckTracker *t = tracker_with_chunks(2, (unsigned[]) { 1, 1 }, (char *[]) { "A", "B" }, c);
 
-        reset();
-        ASSERT_OK(ack_tracker_new(commit, free_token, NULL, &t));
-        ASSERT_OK(ack_tracker_add_record(t, &a));
-        ASSERT_OK(ack_tracker_seal(t, "A"));
-        ASSERT_OK(ack_tracker_add_record(t, &b));
-        ASSERT_OK(ack_tracker_seal(t, "B"));
-        ack_chunk_abandon(a, 1);
-        ack_chunk_done(b, 1);
+        ack_chunk_abandon(c[0], 1);
+        ack_chunk_done(c[1], 1);
         ASSERT_EQ(n_committed, 0); /* B would imply A was delivered */
         ASSERT_EQ(n_freed, 2);
         ASSERT_TRUE(ack_tracker_idle(t));
@@ -105,17 +107,8 @@ TEST(abandoned_record_stops_all_later_commits) {
 }
 
 TEST(hold_commits_once_for_many_chunks) {
-        AckTracker *t, *held;
         AckChunk *c[3];
-
-        reset();
-        ASSERT_OK(ack_tracker_new(commit, free_token, NULL, &t));
-        ASSERT_OK(ack_tracker_add_record(t, &c[0]));
-        ASSERT_OK(ack_tracker_seal(t, "A"));
-        ASSERT_OK(ack_tracker_add_record(t, &c[1]));
-        ASSERT_OK(ack_tracker_seal(t, "B"));
-        ASSERT_OK(ack_tracker_add_record(t, &c[2]));
-        ASSERT_OK(ack_tracker_seal(t, "C"));
+        AckTracker *held, *t = tracker_with_chunks(3, (unsigned[]) { 1, 1, 1 }, (char *[]) { "A", "B", "C" }, c);
 
         held = ack_chunk_hold(c[0]);
         for (size_t i = 0; i < 3; i++)
