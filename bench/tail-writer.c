@@ -32,22 +32,31 @@ static double now(void) {
         return (double) ts.tv_sec + (double) ts.tv_nsec / 1e9;
 }
 
-/* utime+stime of PID in seconds (from /proc/PID/stat), or -1. */
-static double cpu_seconds(int pid) {
-        char path[64], buf[2048], *p;
-        unsigned long long ut, st;
+/* Reads /proc/PID/NAME into buf (NUL-terminated); its length, or -1. */
+static ssize_t read_proc(int pid, const char *name, char *buf, size_t size) {
+        char path[64];
         ssize_t n;
         int fd;
 
-        snprintf(path, sizeof(path), "/proc/%d/stat", pid);
+        snprintf(path, sizeof(path), "/proc/%d/%s", pid, name);
         fd = open(path, O_RDONLY | O_CLOEXEC);
         if (fd < 0)
                 return -1;
-        n = read(fd, buf, sizeof(buf) - 1);
+        n = read(fd, buf, size - 1);
         close(fd);
         if (n <= 0)
                 return -1;
         buf[n] = 0;
+        return n;
+}
+
+/* utime+stime of PID in seconds (from /proc/PID/stat), or -1. */
+static double cpu_seconds(int pid) {
+        char buf[2048], *p;
+        unsigned long long ut, st;
+
+        if (read_proc(pid, "stat", buf, sizeof(buf)) < 0)
+                return -1;
         p = strrchr(buf, ')'); /* comm may contain spaces; fields 14 and 15 count from after it */
         if (!p || sscanf(p + 2, "%*c %*d %*d %*d %*d %*d %*u %*u %*u %*u %*u %llu %llu", &ut, &st) != 2)
                 return -1;
@@ -55,19 +64,10 @@ static double cpu_seconds(int pid) {
 }
 
 static long rss_anon_kib(int pid) {
-        char path[64], buf[4096], *p;
-        ssize_t n;
-        int fd;
+        char buf[4096], *p;
 
-        snprintf(path, sizeof(path), "/proc/%d/status", pid);
-        fd = open(path, O_RDONLY | O_CLOEXEC);
-        if (fd < 0)
+        if (read_proc(pid, "status", buf, sizeof(buf)) < 0)
                 return -1;
-        n = read(fd, buf, sizeof(buf) - 1);
-        close(fd);
-        if (n <= 0)
-                return -1;
-        buf[n] = 0;
         p = strstr(buf, "\nRssAnon:");
         return p ? strtol(p + 9, NULL, 10) : -1;
 }
