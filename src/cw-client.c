@@ -5,19 +5,19 @@
  * A call first has its payload made on the payload worker's thread (gzip and the SHA-256
  * that the signature covers), then waits for credentials, then goes out. Credentials are
  * fetched by the client, not per call: calls that arrive while a fetch is under way wait in
- * a list and all go out when it answers. The signature covers exactly the
- * bytes and headers sent, including the Host header, which we set ourselves so that it is
- * the same string curl would have sent. No header value is ever logged: they carry secrets.
+ * a list and all go out when it answers. The signature covers exactly the bytes and headers
+ * sent, including the Host header, which we set ourselves so that it is the same string
+ * curl would have sent. No header value is ever logged: they carry secrets.
  */
 
 #include <systemd/sd-event.h>
 
 #include "cw-client.h"
 #include "cw-limits.h"
+#include "payload-worker.h"
 #include "shared/list.h"
 #include "shared/log.h"
 #include "shared/parse-util.h"
-#include "payload-worker.h"
 #include "shared/time-util.h"
 #include "sigv4.h"
 
