@@ -12,85 +12,117 @@
  * timestamps are written as JSON integers.
  */
 
+#include <endian.h>
+
 #include "cloudwatch.h"
 #include "utf8.h"
 
-#define ONES UINT64_C(0x0101010101010101)
-#define HIGH UINT64_C(0x8080808080808080)
+/* 16 bytes as one vector (GCC's generic vectors: SSE2 on x86-64, NEON on arm64, plain
+ * integer code elsewhere). Signed on purpose: bytes >= 0x80 are negative. */
+typedef int8_t Bytes16 __attribute__((vector_size(16)));
 
-/* Whether any of the 8 bytes needs a closer look: < 0x20, '"', '\\' or >= 0x80. Each test
- * is exact about "is there such a byte" (Bit Twiddling Hacks' haszero/hasless). */
-static inline bool special8(uint64_t w) {
-        uint64_t q = w ^ (ONES * '"'), b = w ^ (ONES * '\\');
-
-        return (((w - ONES * 0x20) & ~w) | ((q - ONES) & ~q) | ((b - ONES) & ~b) | w) & HIGH;
+static inline bool special_byte(uint8_t c) {
+        return c < 0x20 || c == '"' || c == '\\' || c >= 0x80;
 }
 
-static int append_escape(StrBuf *out, uint8_t c) {
+/* Index of the first byte of s[0..n) that JSON or UTF-8 needs a closer look at (< 0x20, '"',
+ * '\\' or >= 0x80), n if there is none. Log text is mostly plain: 16 bytes per step. */
+static size_t next_special(const char *s, size_t n) {
+        size_t i = 0;
+
+        for (; n - i >= 16; i += 16) {
+                Bytes16 v, m;
+                uint64_t half[2];
+
+                memcpy(&v, s + i, sizeof(v));
+                m = (v < 0x20) | (v == '"') | (v == '\\'); /* each byte 0 or 0xff */
+                memcpy(half, &m, sizeof(half));
+                /* le64toh: the lowest bits are the first bytes in memory, on either byte order */
+                if (half[0])
+                        return i + (size_t) __builtin_ctzll(le64toh(half[0])) / 8;
+                if (half[1])
+                        return i + 8 + (size_t) __builtin_ctzll(le64toh(half[1])) / 8;
+        }
+        for (; i < n; i++)
+                if (special_byte((uint8_t) s[i]))
+                        return i;
+        return n;
+}
+
+/* Writes the JSON escape of c (a control character, '"' or '\\') at p; returns its end. */
+static char *put_escape(char *p, uint8_t c) {
         static const char hex[] = "0123456789abcdef";
-        char e[6] = { '\\', 'u', '0', '0', hex[c >> 4], hex[c & 15] };
+        char short_form;
 
         switch (c) {
         case '"':
-                return strbuf_append(out, "\\\"", 2);
         case '\\':
-                return strbuf_append(out, "\\\\", 2);
+                short_form = (char) c;
+                break;
         case '\n':
-                return strbuf_append(out, "\\n", 2);
+                short_form = 'n';
+                break;
         case '\r':
-                return strbuf_append(out, "\\r", 2);
+                short_form = 'r';
+                break;
         case '\t':
-                return strbuf_append(out, "\\t", 2);
+                short_form = 't';
+                break;
         case '\b':
-                return strbuf_append(out, "\\b", 2);
+                short_form = 'b';
+                break;
         case '\f':
-                return strbuf_append(out, "\\f", 2);
+                short_form = 'f';
+                break;
         default:
-                return strbuf_append(out, e, sizeof(e));
+                return mempcpy(p, (const char[]) { '\\', 'u', '0', '0', hex[c >> 4], hex[c & 15] }, 6);
         }
+        *p++ = '\\';
+        *p++ = short_form;
+        return p;
 }
 
-/* Escapes s[0..n) into out without quotes; returns < 0 on failure (out then partial). */
+/* Escapes s[0..n) into out without quotes; returns < 0 on failure (out then partial).
+ * Runs of plain text are copied whole. Room for the rest of the input is reserved at every
+ * step, so only escapes and replacements (which write more than they read) reserve again. */
 static int escape_into(StrBuf *out, const char *s, size_t n) {
-        size_t i = 0, plain = 0;
+        size_t i = 0;
         int r;
 
+        r = strbuf_reserve(out, n);
+        if (r < 0)
+                return r;
         while (i < n) {
-                uint8_t c = (uint8_t) s[i];
-                size_t seq, bad = 1;
+                size_t j = i + next_special(s + i, n - i), seq, bad = 1;
+                uint8_t c;
+                char *p;
 
-                if (n - i >= 8) {
-                        uint64_t w;
+                memcpy(out->data + out->len, s + i, j - i);
+                out->len += j - i;
+                if (j == n)
+                        break;
 
-                        memcpy(&w, s + i, sizeof(w));
-                        if (!special8(w)) {
-                                i += 8;
-                                continue;
-                        }
-                }
-                if (c >= 0x20 && c != '"' && c != '\\' && c < 0x80) {
-                        i++;
-                        continue;
-                }
-                seq = c >= 0x80 ? utf8_sequence_length(s + i, n - i, &bad) : 0;
+                c = (uint8_t) s[j];
+                seq = c >= 0x80 ? utf8_sequence_length(s + j, n - j, &bad) : 0;
                 if (seq > 0) {
-                        i += seq;
+                        memcpy(out->data + out->len, s + j, seq);
+                        out->len += seq;
+                        i = j + seq;
                         continue;
                 }
-
-                r = strbuf_append(out, s + plain, i - plain);
+                /* An escape (<= 6 bytes for 1) or U+FFFD (3 bytes for >= 1): the rest of the
+                 * input still needs its room after it. */
+                r = strbuf_reserve(out, 6 + (n - j - bad));
                 if (r < 0)
-                        return r;
-                if (c >= 0x80)
-                        r = strbuf_append(out, UTF8_REPLACEMENT, STRLEN(UTF8_REPLACEMENT));
-                else
-                        r = append_escape(out, c);
-                if (r < 0)
-                        return r;
-                i += bad;
-                plain = i;
+                        goto finish;
+                p = out->data + out->len;
+                p = c >= 0x80 ? mempcpy(p, UTF8_REPLACEMENT, STRLEN(UTF8_REPLACEMENT)) : put_escape(p, c);
+                out->len = (size_t) (p - out->data);
+                i = j + bad;
         }
-        return strbuf_append(out, s + plain, n - plain);
+finish:
+        out->data[out->len] = 0;
+        return r;
 }
 
 int json_append_string(StrBuf *out, const char *s, size_t n) {

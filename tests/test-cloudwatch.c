@@ -61,13 +61,15 @@ TEST(escape_roundtrips_special_byte_at_every_offset) {
         static const char specials[] = "\"\\\n\x01\x1f\xC3\xA9\xFF\xE2\x82";
         char buf[40];
 
-        /* The 8-byte fast path must notice a special byte wherever it sits. */
+        /* The 16-byte fast path must notice a special byte wherever it sits, whatever the
+         * length leaves for the byte-by-byte tail. */
         for (size_t s = 0; s < sizeof(specials) - 1; s++)
-                for (size_t pos = 0; pos < sizeof(buf); pos++) {
-                        memset(buf, 'a', sizeof(buf));
-                        buf[pos] = specials[s];
-                        assert_roundtrip(buf, sizeof(buf));
-                }
+                for (size_t len = 1; len <= sizeof(buf); len++)
+                        for (size_t pos = 0; pos < len; pos++) {
+                                memset(buf, 'a', sizeof(buf));
+                                buf[pos] = specials[s];
+                                assert_roundtrip(buf, len);
+                        }
 }
 
 TEST(escape_roundtrips_random_bytes) {
@@ -84,6 +86,25 @@ TEST(escape_roundtrips_random_bytes) {
                 }
                 assert_roundtrip(buf, n);
         }
+}
+
+TEST(escape_grows_past_the_room_reserved_for_the_input) {
+        char raw[300], want[300 * 6 + 3];
+        StrBuf b = STRBUF_INIT(0);
+        size_t w = 0;
+
+        /* Every byte widens: each escape has to find room beyond the input's length. */
+        want[w++] = '"';
+        for (size_t i = 0; i < sizeof(raw); i++) {
+                raw[i] = (char) (i % 3 == 0 ? 0x01 : i % 3 == 1 ? '"' : 0xFF);
+                w += (size_t) sprintf(want + w, "%s", i % 3 == 0 ? "\\u0001" : i % 3 == 1 ? "\\\"" : "\xEF\xBF\xBD");
+        }
+        want[w++] = '"';
+        want[w] = 0;
+        ASSERT_OK(json_append_string(&b, raw, sizeof(raw)));
+        ASSERT_EQ(b.len, w);
+        ASSERT_STREQ(b.data, want);
+        strbuf_done(&b);
 }
 
 TEST(escape_failure_leaves_buffer_unchanged) {
