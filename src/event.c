@@ -10,8 +10,9 @@
  * exactly as given, trailing "\n" included), and nothing is counted or logged: the caller
  * owns counters and rate-limited warnings.
  *
- * Invariant: on EVENT_OK / EVENT_TRUNCATED, out holds valid UTF-8 with
- * out->len + CW_EVENT_OVERHEAD <= max_event_size.
+ * Invariant: on EVENT_OK / EVENT_TRUNCATED, the text handed back is valid UTF-8 with
+ * its length + CW_EVENT_OVERHEAD <= max_event_size; it is the caller's own bytes unless
+ * they had to change.
  */
 
 #include "event.h"
@@ -59,12 +60,14 @@ static EventVerdict check_window(int64_t ts, int64_t now) {
 }
 
 int event_prepare(const char *msg, size_t size, int64_t timestamp_ms, int64_t now_ms, uint64_t max_event_size,
-                  StrBuf *out) {
+                  StrBuf *scratch, const char **ret_text, size_t *ret_len) {
         size_t limit, in_len, cut;
         EventVerdict v;
         int r;
 
-        strbuf_reset(out);
+        strbuf_reset(scratch);
+        *ret_text = NULL;
+        *ret_len = 0;
 
         v = check_window(timestamp_ms, now_ms);
         if (v != EVENT_OK)
@@ -74,22 +77,31 @@ int event_prepare(const char *msg, size_t size, int64_t timestamp_ms, int64_t no
 
         max_event_size = CLAMP(max_event_size, (uint64_t) EVENT_SIZE_MIN, (uint64_t) CW_MAX_EVENT_BYTES);
         limit = (size_t) max_event_size - CW_EVENT_OVERHEAD; /* message bytes allowed */
+        if (size <= limit && utf8_is_valid(msg, size)) {
+                *ret_text = msg;
+                *ret_len = size;
+                return EVENT_OK;
+        }
 
         /* Repair never shrinks, so past the limit only the first limit bytes of output matter.
          * Those come from at most limit input bytes; a sequence cut at the end of the slice
          * (<= 3 bytes, plus one) can only change output beyond that. */
         in_len = size > limit ? MIN(size, limit + 4) : size;
-        r = utf8_append_repaired(out, msg, in_len);
+        r = utf8_append_repaired(scratch, msg, in_len);
         if (r < 0)
                 return r;
-        if (out->len <= limit)
+        *ret_text = scratch->data;
+        *ret_len = scratch->len;
+        if (scratch->len <= limit)
                 return EVENT_OK;
 
-        cut = utf8_truncate_boundary(out->data, limit - STRLEN(CW_TRUNCATED_SUFFIX));
-        out->len = cut;
-        out->data[cut] = 0;
-        r = strbuf_puts(out, CW_TRUNCATED_SUFFIX);
+        cut = utf8_truncate_boundary(scratch->data, limit - STRLEN(CW_TRUNCATED_SUFFIX));
+        scratch->len = cut;
+        scratch->data[cut] = 0;
+        r = strbuf_puts(scratch, CW_TRUNCATED_SUFFIX);
         if (r < 0)
                 return r;
+        *ret_text = scratch->data;
+        *ret_len = scratch->len;
         return EVENT_TRUNCATED;
 }

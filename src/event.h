@@ -20,10 +20,12 @@ typedef enum EventVerdict {
 
 const char *event_verdict_to_string(EventVerdict v);
 
-/* Writes the repaired message into out (reset first; its content is unspecified unless the
- * verdict is EVENT_OK or EVENT_TRUNCATED). max_event_size counts the 26-byte overhead, as
- * CloudWatch does, and is clamped to [EVENT_SIZE_MIN, CW_MAX_EVENT_BYTES]. now_ms is the
- * current realtime in ms. Returns an EventVerdict (>= 0), or -ENOMEM / -ENOBUFS when out
- * cannot hold the message. */
+/* The message as it is to be shipped goes to *ret_text and *ret_len: msg itself when it is valid
+ * UTF-8 within the limit (the common case, no copy), else the repaired and possibly cut
+ * copy written into scratch (reset first). Both are unspecified unless the verdict is
+ * EVENT_OK or EVENT_TRUNCATED. max_event_size counts the 26-byte overhead, as CloudWatch
+ * does, and is clamped to [EVENT_SIZE_MIN, CW_MAX_EVENT_BYTES]. now_ms is the current
+ * realtime in ms. Returns an EventVerdict (>= 0), or -ENOMEM / -ENOBUFS when scratch cannot
+ * hold the message. */
 int event_prepare(const char *msg, size_t size, int64_t timestamp_ms, int64_t now_ms, uint64_t max_event_size,
-                  StrBuf *out);
+                  StrBuf *scratch, const char **ret_text, size_t *ret_len);

@@ -192,6 +192,8 @@ static void count_drop(ShipperSection *sec, DropReason reason, int64_t ts) {
 static int section_push(void *userdata, const SourceEvent *ev, AckTracker *acks) {
         ShipperSection *sec = userdata;
         Shipper *s = sec->shipper;
+        const char *text;
+        size_t text_len;
         AckChunk *chunk;
         Record *rec;
         Stream *st;
@@ -202,7 +204,7 @@ static int section_push(void *userdata, const SourceEvent *ev, AckTracker *acks)
         if (sec->stats.first_read_ms == 0)
                 sec->stats.first_read_ms = ev->timestamp_ms;
         r = event_prepare(ev->message, ev->size, ev->timestamp_ms, (int64_t) (now_usec(CLOCK_REALTIME) / USEC_PER_MSEC),
-                          s->opts.max_event_size, &s->scratch);
+                          s->opts.max_event_size, &s->scratch, &text, &text_len);
         if (r < 0)
                 return r;
         switch ((EventVerdict) r) {
@@ -228,7 +230,7 @@ static int section_push(void *userdata, const SourceEvent *ev, AckTracker *acks)
         r = ack_tracker_add_record(acks, &chunk);
         if (r < 0)
                 return r;
-        r = record_new(ev->timestamp_ms, s->scratch.data, s->scratch.len, chunk, &rec);
+        r = record_new(ev->timestamp_ms, text, text_len, chunk, &rec);
         if (r < 0) {
                 ack_chunk_done(chunk, 1);
                 return r;

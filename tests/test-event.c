@@ -8,8 +8,20 @@
 
 #define NOW INT64_C(1700000000000) /* 2023-11-14, ms */
 
+/* The text to ship, copied into out whether event_prepare() handed back msg itself or its
+ * own repaired copy. */
 static int prep(const char *msg, size_t n, int64_t ts, uint64_t max, StrBuf *out) {
-        return event_prepare(msg, n, ts, NOW, max, out);
+        StrBuf scratch = STRBUF_INIT(0);
+        const char *text;
+        size_t len;
+        int r;
+
+        r = event_prepare(msg, n, ts, NOW, max, &scratch, &text, &len);
+        strbuf_reset(out);
+        if (r == EVENT_OK || r == EVENT_TRUNCATED)
+                ASSERT_OK(strbuf_append(out, text, len));
+        strbuf_done(&scratch);
+        return r;
 }
 
 static bool ends_with_suffix(const StrBuf *b) {
@@ -27,6 +39,34 @@ TEST(plain_message_is_kept_as_given) {
         ASSERT_EQ(prep("  x  ", 5, NOW, CW_MAX_EVENT_BYTES, &b), EVENT_OK);
         ASSERT_STREQ(b.data, "  x  ");
         strbuf_done(&b);
+}
+
+TEST(valid_message_is_handed_back_without_a_copy) {
+        static const char msg[] = "caf\xC3\xA9 ok";
+        StrBuf scratch = STRBUF_INIT(0);
+        const char *text;
+        size_t len;
+
+        ASSERT_EQ(event_prepare(msg, sizeof(msg) - 1, NOW, NOW, CW_MAX_EVENT_BYTES, &scratch, &text, &len), EVENT_OK);
+        ASSERT_TRUE(text == msg);
+        ASSERT_EQ(len, sizeof(msg) - 1);
+        ASSERT_EQ(scratch.len, 0);
+        /* one bad byte: the repaired copy lives in scratch */
+        ASSERT_EQ(event_prepare("caf\xE9", 4, NOW, NOW, CW_MAX_EVENT_BYTES, &scratch, &text, &len), EVENT_OK);
+        ASSERT_TRUE(text == scratch.data);
+        ASSERT_EQ(len, 6);
+        ASSERT_STREQ(text, "caf\xEF\xBF\xBD");
+        /* exactly at the limit: still the caller's bytes; one more: cut in scratch */
+        char big[EVENT_SIZE_MIN];
+        memset(big, 'x', sizeof(big));
+        ASSERT_EQ(event_prepare(big, EVENT_SIZE_MIN - CW_EVENT_OVERHEAD, NOW, NOW, EVENT_SIZE_MIN, &scratch,
+                                &text, &len), EVENT_OK);
+        ASSERT_TRUE(text == big);
+        ASSERT_EQ(event_prepare(big, EVENT_SIZE_MIN - CW_EVENT_OVERHEAD + 1, NOW, NOW, EVENT_SIZE_MIN, &scratch,
+                                &text, &len), EVENT_TRUNCATED);
+        ASSERT_TRUE(text == scratch.data);
+        ASSERT_EQ(len, EVENT_SIZE_MIN - CW_EVENT_OVERHEAD);
+        strbuf_done(&scratch);
 }
 
 TEST(invalid_utf8_is_repaired) {
@@ -148,10 +188,16 @@ TEST(tiny_max_event_size_is_raised_to_minimum) {
 }
 
 TEST(full_buffer_is_an_error_not_a_verdict) {
-        StrBuf b = STRBUF_INIT(4);
+        StrBuf scratch = STRBUF_INIT(4);
+        const char *text;
+        size_t len;
 
-        ASSERT_ERR(prep("too long for four", 17, NOW, CW_MAX_EVENT_BYTES, &b), ENOBUFS);
-        strbuf_done(&b);
+        /* Only a message that has to change is copied; this one does not fit the copy. */
+        ASSERT_ERR(event_prepare("too long \xFF four", 17, NOW, NOW, CW_MAX_EVENT_BYTES, &scratch, &text, &len),
+                   ENOBUFS);
+        ASSERT_EQ(event_prepare("too long for four", 17, NOW, NOW, CW_MAX_EVENT_BYTES, &scratch, &text, &len),
+                  EVENT_OK);
+        strbuf_done(&scratch);
 }
 
 TEST(verdict_names) {
