@@ -115,7 +115,8 @@ int journal_entry_scan(sd_journal *j, JournalEntryScan *e) {
         bool have_pid = false;
         int r;
 
-        e->have_message = e->have_unit = e->have_identifier = e->pid_is_own = e->have_source_realtime = false;
+        e->have_message = e->have_unit = e->have_identifier = false;
+        e->pid_is_own = e->unit_is_own = e->have_source_realtime = false;
         sd_journal_restart_data(j);
         while ((r = sd_journal_enumerate_available_data(j, &d, &l)) > 0) {
                 const char first = *(const char *) d;
@@ -136,11 +137,14 @@ int journal_entry_scan(sd_journal *j, JournalEntryScan *e) {
                 } else if (first != '_')
                         continue;
                 else if (!e->have_unit && FIELD_IS(d, l, "_SYSTEMD_UNIT=", &v, &n)) {
+                        e->have_unit = true;
+                        e->unit_is_own = e->own_unit && n == strlen(e->own_unit) && memcmp(v, e->own_unit, n) == 0;
+                        if (!e->unit)
+                                continue;
                         strbuf_reset(e->unit);
                         r = append_capped(e->unit, v, n);
                         if (r < 0)
                                 return r;
-                        e->have_unit = true;
                 } else if (e->own_pid && !have_pid && FIELD_IS(d, l, "_PID=", &v, &n)) {
                         have_pid = true;
                         e->pid_is_own = n == strlen(e->own_pid) && memcmp(v, e->own_pid, n) == 0;

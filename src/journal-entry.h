@@ -33,11 +33,13 @@ bool journal_entry_format_supported(const SectionConfig *c);
  * Repeated fields: the first value counts. */
 typedef struct JournalEntryScan {
         StrBuf *message;    /* MESSAGE, when non-NULL */
-        StrBuf *unit;       /* _SYSTEMD_UNIT */
+        StrBuf *unit;       /* _SYSTEMD_UNIT, when non-NULL */
         StrBuf *identifier; /* SYSLOG_IDENTIFIER, when non-NULL */
         const char *own_pid; /* this process's PID in decimal, when non-NULL */
+        const char *own_unit; /* this service's unit name, when non-NULL */
         bool have_message, have_unit, have_identifier;
-        bool pid_is_own; /* _PID equals own_pid (compared as text: no parsing per entry) */
+        bool pid_is_own;  /* _PID equals own_pid (compared as text: no parsing per entry) */
+        bool unit_is_own; /* _SYSTEMD_UNIT equals own_unit (compared in place, never copied) */
         bool have_source_realtime;
         uint64_t source_realtime; /* µs, valid when have_source_realtime */
 } JournalEntryScan;

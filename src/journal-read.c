@@ -36,7 +36,7 @@ static bool strv_contains_buf(char **l, const StrBuf *b) {
 
 /* Whether the entry was written by this very process or by the cwlogd unit. */
 static bool entry_is_own(JournalSource *s, const JournalEntryScan *e) {
-        return (e->have_unit && streq(s->unit.data, OWN_UNIT)) || e->pid_is_own;
+        return e->unit_is_own || e->pid_is_own;
 }
 
 /* Whether the entry is to be skipped: our own, or excluded by unit or identifier. */
@@ -61,9 +61,10 @@ static int entry_handle(JournalSource *s, int64_t realtime, size_t *bytes, Entry
         bool plain = c->journal_format == JOURNAL_FORMAT_MESSAGE;
         JournalEntryScan e = {
                 .message = plain ? &s->message : NULL,
-                .unit = &s->unit,
+                .unit = s->need_unit ? &s->unit : NULL,
                 .identifier = s->need_identifier ? &s->identifier : NULL,
                 .own_pid = s->own_pid,
+                .own_unit = OWN_UNIT,
         };
         SourceEvent ev = {};
         uint64_t usec;

@@ -343,6 +343,7 @@ int journal_source_new(const SectionConfig *config, sd_event *event, const Event
         strbuf_init(&s->unit, JOURNAL_NAME_FIELD_MAX);
         strbuf_init(&s->identifier, JOURNAL_NAME_FIELD_MAX);
         s->per_event = config->log_stream_name && stream_template_is_per_event(config->log_stream_name);
+        s->need_unit = s->per_event || config->journal_exclude_unit;
         s->need_identifier = s->per_event || config->journal_exclude_identifier;
         if (config->exclude_pattern) {
                 _cleanup_free_ char *why = NULL;

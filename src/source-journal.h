@@ -36,6 +36,7 @@ typedef struct JournalSource {
         bool caught_up;       /* sd_journal_next() returned 0 at least once */
         bool paused;          /* the sink said it is full; waiting for wake() */
         bool per_event;       /* the stream template uses {unit} or {identifier} */
+        bool need_unit;       /* per-event names or exclusions need _SYSTEMD_UNIT's value */
         bool need_identifier; /* per-event names or exclusions need SYSLOG_IDENTIFIER */
         char own_pid[16]; /* getpid() in decimal (at most 10 digits), to spot our own entries */
         uint64_t sigbus_seen;

@@ -248,6 +248,29 @@ TEST(own_entries_and_exclusions_skipped_but_checkpoint_moves) {
         fixture_done(&f);
 }
 
+TEST(own_unit_spotted_exactly_without_exclusions) {
+        Fixture f;
+
+        /* No exclusion lists and a static stream name: the unit is compared in place. */
+        fixture_init(&f);
+        jwriter_simple(&f.w, T0 + 1, "own", "_SYSTEMD_UNIT=cwlogd.service", NULL);
+        jwriter_simple(&f.w, T0 + 2, "longer name", "_SYSTEMD_UNIT=cwlogd.service2", NULL);
+        jwriter_simple(&f.w, T0 + 3, "shorter name", "_SYSTEMD_UNIT=cwlogd.servic", NULL);
+        jwriter_simple(&f.w, T0 + 4, "own again", "_SYSTEMD_UNIT=cwlogd.service", NULL);
+        jwriter_simple(&f.w, T0 + 5, "no unit", NULL);
+        fixture_flush(&f);
+        fixture_start(&f);
+        run_idle(&f);
+        ASSERT_EQ(f.sink.n, 3);
+        ASSERT_STREQ(f.sink.recs[0].message, "longer name");
+        ASSERT_STREQ(f.sink.recs[1].message, "shorter name");
+        ASSERT_STREQ(f.sink.recs[2].message, "no unit");
+        sink_settle(&f.sink, 3);
+        run_idle(&f);
+        assert_saved_at_last_entry(&f);
+        fixture_done(&f);
+}
+
 TEST(per_event_names_filled_when_the_template_needs_them) {
         Fixture f;
 
