@@ -76,8 +76,10 @@ size_t utf8_valid_prefix(const char *s, size_t n) {
 
         while (i < n) {
                 if ((uint8_t) s[i] < 0x80) {
-                        /* Log text is mostly ASCII: skip 8 bytes per step while we can. */
-                        if (n - i >= 8 && !(load64(s + i) & HIGH_BITS))
+                        /* Log text is mostly ASCII: skip 16 or 8 bytes per step while we can. */
+                        if (n - i >= 16 && !((load64(s + i) | load64(s + i + 8)) & HIGH_BITS))
+                                i += 16;
+                        else if (n - i >= 8 && !(load64(s + i) & HIGH_BITS))
                                 i += 8;
                         else
                                 i++;

@@ -74,12 +74,14 @@ TEST(valid_prefix_stops_at_first_bad_byte) {
 TEST(valid_prefix_finds_bad_byte_at_every_offset_of_long_ascii) {
         char buf[64];
 
-        /* The 8-byte fast path must not skip a bad byte wherever it sits. */
-        for (size_t pos = 0; pos < sizeof(buf); pos++) {
-                memset(buf, 'x', sizeof(buf));
-                buf[pos] = (char) 0xFF;
-                ASSERT_EQ(utf8_valid_prefix(buf, sizeof(buf)), pos);
-        }
+        /* The 16- and 8-byte fast paths must not skip a bad byte wherever it sits, whatever
+         * the length leaves for the byte-by-byte tail. */
+        for (size_t len = 1; len <= sizeof(buf); len++)
+                for (size_t pos = 0; pos < len; pos++) {
+                        memset(buf, 'x', sizeof(buf));
+                        buf[pos] = (char) 0xFF;
+                        ASSERT_EQ(utf8_valid_prefix(buf, len), pos);
+                }
         memset(buf, 'x', sizeof(buf));
         ASSERT_EQ(utf8_valid_prefix(buf, sizeof(buf)), sizeof(buf));
 }
