@@ -183,7 +183,10 @@ static int curl_timer_cb(CURLM *multi, long timeout_ms, void *userdata) {
                 if (r >= 0)
                         r = sd_event_source_set_enabled(c->timer, SD_EVENT_ONESHOT);
         } else {
-                r = sd_event_add_time(c->event, &c->timer, CLOCK_MONOTONIC, when, 0, on_timer, c);
+                /* Accuracy 1 ms, not 0: 0 means sd-event's default of 250 ms, and curl's
+                 * "now" (a new request, a connection to retry) would wait up to that long
+                 * whenever nothing else wakes the loop. */
+                r = sd_event_add_time(c->event, &c->timer, CLOCK_MONOTONIC, when, USEC_PER_MSEC, on_timer, c);
                 if (r >= 0)
                         (void) sd_event_source_set_description(c->timer, "http-timer");
         }
