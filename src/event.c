@@ -90,18 +90,16 @@ int event_prepare(const char *msg, size_t size, int64_t timestamp_ms, int64_t no
         r = utf8_append_repaired(scratch, msg, in_len);
         if (r < 0)
                 return r;
+        if (scratch->len > limit) {
+                cut = utf8_truncate_boundary(scratch->data, limit - STRLEN(CW_TRUNCATED_SUFFIX));
+                scratch->len = cut;
+                scratch->data[cut] = 0;
+                r = strbuf_puts(scratch, CW_TRUNCATED_SUFFIX);
+                if (r < 0)
+                        return r;
+                v = EVENT_TRUNCATED;
+        }
         *ret_text = scratch->data;
         *ret_len = scratch->len;
-        if (scratch->len <= limit)
-                return EVENT_OK;
-
-        cut = utf8_truncate_boundary(scratch->data, limit - STRLEN(CW_TRUNCATED_SUFFIX));
-        scratch->len = cut;
-        scratch->data[cut] = 0;
-        r = strbuf_puts(scratch, CW_TRUNCATED_SUFFIX);
-        if (r < 0)
-                return r;
-        *ret_text = scratch->data;
-        *ret_len = scratch->len;
-        return EVENT_TRUNCATED;
+        return v;
 }

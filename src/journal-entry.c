@@ -108,6 +108,11 @@ static bool field_is(const void *d, size_t l, const char *name, size_t name_len,
 
 #define FIELD_IS(d, l, lit, v, n) field_is((d), (l), lit, STRLEN(lit), (v), (n))
 
+/* Whether the value v[0..n) is exactly s; false when s is NULL. */
+static bool value_equals(const char *v, size_t n, const char *s) {
+        return s && n == strlen(s) && memcmp(v, s, n) == 0;
+}
+
 int journal_entry_scan(sd_journal *j, JournalEntryScan *e) {
         const void *d;
         const char *v;
@@ -138,7 +143,7 @@ int journal_entry_scan(sd_journal *j, JournalEntryScan *e) {
                         continue;
                 else if (!e->have_unit && FIELD_IS(d, l, "_SYSTEMD_UNIT=", &v, &n)) {
                         e->have_unit = true;
-                        e->unit_is_own = e->own_unit && n == strlen(e->own_unit) && memcmp(v, e->own_unit, n) == 0;
+                        e->unit_is_own = value_equals(v, n, e->own_unit);
                         if (!e->unit)
                                 continue;
                         strbuf_reset(e->unit);
@@ -147,7 +152,7 @@ int journal_entry_scan(sd_journal *j, JournalEntryScan *e) {
                                 return r;
                 } else if (e->own_pid && !have_pid && FIELD_IS(d, l, "_PID=", &v, &n)) {
                         have_pid = true;
-                        e->pid_is_own = n == strlen(e->own_pid) && memcmp(v, e->own_pid, n) == 0;
+                        e->pid_is_own = value_equals(v, n, e->own_pid);
                 } else if (!e->have_source_realtime && FIELD_IS(d, l, "_SOURCE_REALTIME_TIMESTAMP=", &v, &n))
                         e->have_source_realtime = journal_parse_source_realtime(v, n, &e->source_realtime);
         }
