@@ -3,7 +3,8 @@
  * Request bodies for the CloudWatch Logs JSON 1.1 operations cwlogd calls, written by hand:
  * the body of a full batch is a megabyte of mostly-ASCII text, and building a jansson tree
  * for it would cost an allocation per event and a second copy. Here the body buffer is
- * reserved once from an estimate, and strings are escaped 8 bytes at a time.
+ * reserved once from an estimate, and strings are scanned 16 bytes at a time, with runs of
+ * plain text copied whole.
  *
  * Deliberately not here: signing, compression, HTTP, response handling
  * (cloudwatch-classify.c).

@@ -1,9 +1,10 @@
 /* SPDX-License-Identifier: MIT */
 /*
- * GzipStream: zlib deflate with the gzip wrapper (windowBits 15 + 16),
- * written straight into the caller's StrBuf. Does not decompress and does not stream: a
- * PutLogEvents body is at most ~1 MiB, so one deflate(Z_FINISH) into a buffer sized by
- * deflateBound() (or what is left under out's cap, if less) is enough.
+ * GzipStream: zlib deflate with the gzip wrapper (windowBits 15 + 16), one z_stream reused
+ * (deflateReset) from body to body, written straight into the caller's StrBuf. Does not
+ * decompress and does not stream: a PutLogEvents body is at most ~1 MiB, so deflate(Z_FINISH)
+ * runs once into the room the caller already made, and once more only if that was too small
+ * and the buffer had to grow to deflateBound() (or what is left under out's cap, if less).
  * Invariant: on failure out is unchanged.
  */
 

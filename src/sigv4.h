@@ -41,8 +41,8 @@ typedef struct SigV4Output {
 /* The caller must also send X-Amz-Date = out->amz_date (include it in headers to sign it;
  * sigv4_sign does not add headers) and X-Amz-Security-Token when creds has a session token. */
 int sigv4_sign(const SigV4Input *in, SigV4Output *ret);
+void sigv4_output_done(SigV4Output *o);
 
 #define SIGV4_HASH_HEX_SIZE 65 /* 64 hex digits and NUL */
 /* Hex SHA-256, the form SigV4 signs a payload in. Thread-safe (the payload worker uses it). */
 int sigv4_hash_payload(const void *p, size_t n, char out[static SIGV4_HASH_HEX_SIZE]);
-void sigv4_output_done(SigV4Output *o);
