@@ -6,16 +6,13 @@
  * job->body, job->payload, job->hash and job->error of the one job it holds.
  * A job cancelled while queued is freed at once; one cancelled while running is marked and
  * freed by the loop when it comes back, so the thread never sees memory disappear.
- * The thread blocks every signal: sd-event takes signals through signalfd, which needs them
- * blocked in all threads, and SIGBUS from journal mmaps belongs to the loop thread's handler.
+ * The thread blocks every signal (thread_start_quiet()).
  * Memory: the output buffer is allocated by the loop thread before the job is queued, and the
  * thread keeps one compressor for all jobs, so the thread allocates next to nothing itself
  * (with glibc, memory a thread allocates stays in that thread's arena, and a busy second
  * arena made the daemon's footprint creep upwards).
  */
 
-#include <pthread.h>
-#include <signal.h>
 #include <sys/eventfd.h>
 #include <unistd.h>
 
@@ -23,6 +20,7 @@
 #include "payload-worker.h"
 #include "shared/list.h"
 #include "shared/log.h"
+#include "shared/thread-util.h"
 #include "sigv4.h"
 
 typedef enum JobPlace {
@@ -180,7 +178,6 @@ static int on_done(sd_event_source *s, int fd, uint32_t revents, void *userdata)
 
 int payload_worker_new(sd_event *event, PayloadWorker **ret) {
         _cleanup_(payload_worker_freep) PayloadWorker *w = NULL;
-        sigset_t all, old;
         int r;
 
         w = calloc(1, sizeof *w);
@@ -201,19 +198,13 @@ int payload_worker_new(sd_event *event, PayloadWorker **ret) {
         if (r < 0)
                 return r;
 
-        (void) sigfillset(&all);
-        (void) pthread_sigmask(SIG_SETMASK, &all, &old);
-        r = -pthread_create(&w->thread, NULL, worker_main, w);
-        (void) pthread_sigmask(SIG_SETMASK, &old, NULL);
+        r = thread_start_quiet(&w->thread, worker_main, w, "cwlogd-payload");
         if (r < 0)
                 /* A pids limit, a seccomp filter: shipping must not depend on a second thread.
                  * Jobs then run on the loop thread, answered through the eventfd all the same. */
                 log_warning_errno(r, "Failed to start the payload thread, compressing on the event loop instead: %m");
-        else {
-                /* What `top -H` and `ps -L` show for it (at most 15 characters). */
-                (void) pthread_setname_np(w->thread, "cwlogd-payload");
+        else
                 w->thread_started = true;
-        }
         *ret = TAKE_PTR(w);
         return 0;
 }

@@ -2,25 +2,13 @@
 /* The payload worker: what comes back (gunzips to the body, hash a SigV4 verifier would
  * compute), in what order, and what cancelling and freeing at every stage do. */
 
-#include <dirent.h>
-#include <linux/audit.h>
-#include <linux/filter.h>
-#include <linux/seccomp.h>
-#include <stddef.h>
-#include <sys/prctl.h>
-#include <sys/syscall.h>
 #include <sys/wait.h>
 #include <zlib.h>
-#if __has_include(<valgrind/valgrind.h>)
-#include <valgrind/valgrind.h>
-#else
-#define RUNNING_ON_VALGRIND 0
-#endif
 
 #include "payload-worker.h"
-#include "shared/parse-util.h"
 #include "sigv4.h"
 #include "test.h"
+#include "thread-test.h"
 
 #define N_JOBS 24
 
@@ -217,78 +205,15 @@ TEST(freeing_the_worker_drops_unanswered_jobs) {
                 ASSERT_EQ(h.answers[i].calls, 0);
 }
 
-/* Reads /proc/self/task/TID/FILE into buf (NUL-terminated); false if it cannot. */
-static bool read_task_file(const char *tid, const char *file, char *buf, size_t size) {
-        char path[320];
-        FILE *f;
-        size_t n;
-
-        (void) snprintf(path, sizeof path, "/proc/self/task/%s/%s", tid, file);
-        f = fopen(path, "re");
-        if (!f)
-                return false;
-        n = fread(buf, 1, size - 1, f);
-        buf[n] = 0;
-        (void) fclose(f);
-        return true;
-}
-
 /* The helper thread is named for `top -H`, and blocks every signal: sd-event takes signals
- * through signalfd, which needs them blocked in all threads. (Found by name: a sanitizer's
- * runtime may run threads of its own.) */
+ * through signalfd, which needs them blocked in all threads. */
 TEST(the_thread_is_named_and_blocks_every_signal) {
-        const int signals[] = { SIGHUP, SIGINT, SIGQUIT, SIGUSR1, SIGUSR2, SIGPIPE, SIGALRM, SIGTERM,
-                                SIGCHLD, SIGBUS, SIGRTMIN, SIGRTMAX };
-        DIR *d;
-        struct dirent *de;
-        int found = 0;
+        bool blocked;
 
         harness_start();
-        d = opendir("/proc/self/task");
-        ASSERT_TRUE(d);
-        while ((de = readdir(d))) {
-                char comm[64], status[4096], *line;
-                uint64_t blocked;
-
-                if (de->d_name[0] == '.' || !read_task_file(de->d_name, "comm", comm, sizeof comm) ||
-                    !streq(comm, "cwlogd-payload\n"))
-                        continue;
-                found++;
-                ASSERT_TRUE(read_task_file(de->d_name, "status", status, sizeof status));
-                line = strstr(status, "\nSigBlk:\t");
-                ASSERT_NOT_NULL(line);
-                line += STRLEN("\nSigBlk:\t");
-                line[strcspn(line, "\n")] = 0;
-                ASSERT_OK(safe_atox64(line, &blocked));
-                /* Valgrind keeps the program's signal masks to itself: the kernel's view of the
-                 * thread says nothing then (the plain and sanitizer runs check it). */
-                for (size_t i = 0; i < ELEMENTSOF(signals) && !RUNNING_ON_VALGRIND; i++)
-                        ASSERT_TRUE(blocked & (UINT64_C(1) << (signals[i] - 1)));
-        }
-        (void) closedir(d);
-        ASSERT_EQ(found, 1);
+        ASSERT_EQ(thread_count_named("cwlogd-payload", &blocked), 1);
+        ASSERT_TRUE(blocked);
         harness_stop();
-}
-
-#if defined(__x86_64__)
-/* Makes clone() and clone3() fail with EPERM in this process from now on, as a seccomp filter
- * or a pids limit would: no new threads. */
-static int forbid_threads(void) {
-        struct sock_filter f[] = {
-                BPF_STMT(BPF_LD | BPF_W | BPF_ABS, offsetof(struct seccomp_data, arch)),
-                BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, AUDIT_ARCH_X86_64, 1, 0),
-                BPF_STMT(BPF_RET | BPF_K, SECCOMP_RET_ALLOW),
-                BPF_STMT(BPF_LD | BPF_W | BPF_ABS, offsetof(struct seccomp_data, nr)),
-                BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, __NR_clone3, 2, 0),
-                BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, __NR_clone, 1, 0),
-                BPF_STMT(BPF_RET | BPF_K, SECCOMP_RET_ALLOW),
-                BPF_STMT(BPF_RET | BPF_K, SECCOMP_RET_ERRNO | EPERM),
-        };
-        struct sock_fprog prog = { .len = ELEMENTSOF(f), .filter = f };
-
-        if (prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) < 0 || prctl(PR_SET_SECCOMP, SECCOMP_MODE_FILTER, &prog) < 0)
-                return -errno;
-        return 0;
 }
 
 /* In a child without threads: every job is still answered, in order, from the loop and never
@@ -336,14 +261,13 @@ static int run_without_threads(void) {
         free(back);
         return 0;
 }
-#endif
 
 TEST(without_a_thread_jobs_run_on_the_loop) {
-#if !defined(__x86_64__)
-        TEST_SKIP("the seccomp filter that forbids threads is written for x86-64");
-#else
         pid_t pid;
         int status;
+
+        if (!forbid_threads_supported())
+                TEST_SKIP("the seccomp filter that forbids threads is written for x86-64");
 
         pid = fork();
         ASSERT_TRUE(pid >= 0);
@@ -352,7 +276,6 @@ TEST(without_a_thread_jobs_run_on_the_loop) {
         ASSERT_EQ(waitpid(pid, &status, 0), pid);
         ASSERT_TRUE(WIFEXITED(status));
         ASSERT_EQ(WEXITSTATUS(status), 0);
-#endif
 }
 
 TEST_MAIN()

@@ -1,0 +1,20 @@
+/* SPDX-License-Identifier: MIT */
+#pragma once
+
+/*
+ * Test helpers for the daemon's helper threads: finding one by name and checking its signal
+ * mask, and running code in a process that cannot start threads.
+ */
+
+#include <stdbool.h>
+
+/* How many threads of this process are named comm (as `top -H` shows it). Each must block
+ * every signal the daemon handles or that sd-event takes through a signalfd; *ret_all_blocked
+ * says whether they did (true when the mask cannot be seen, under valgrind). */
+int thread_count_named(const char *comm, bool *ret_all_blocked);
+
+/* Whether forbid_threads() works on this architecture (x86-64 only). */
+bool forbid_threads_supported(void);
+/* From now on clone() and clone3() fail with EPERM in this process, as a seccomp filter or a
+ * pids limit would make them: no new threads. 0 or a negative errno. */
+int forbid_threads(void);
