@@ -31,6 +31,7 @@ typedef struct Daemon {
         CredentialChain *creds;
         CwClient *cw;
         Shipper *shipper;
+        StateWriter *state_writer; /* NULL under --dry-run */
         Section *sections;
         size_t n_sections;
         unsigned failed_sections;

@@ -20,9 +20,9 @@ static int section_open(Daemon *d, const SectionConfig *c, Section *ret) {
         sink = shipper_section_sink(s.shipper_section);
 
         if (c->kind == SOURCE_JOURNAL)
-                r = journal_source_new(c, d->event, &sink, d->opts.state_dir, !d->opts.dry_run, &s.source);
+                r = journal_source_new(c, d->event, &sink, d->opts.state_dir, d->state_writer, &s.source);
         else
-                r = file_source_new(c, d->event, &sink, d->opts.state_dir, !d->opts.dry_run, &s.source);
+                r = file_source_new(c, d->event, &sink, d->opts.state_dir, d->state_writer, &s.source);
         if (r >= 0) {
                 r = s.source->ops->start(s.source);
                 if (r < 0)
@@ -40,7 +40,10 @@ static int section_open(Daemon *d, const SectionConfig *c, Section *ret) {
 }
 
 static void section_close(Daemon *d, Section *s) {
-        /* Source first: its tracker detaches, so dropping its queued records commits nothing. */
+        /* Source first: its tracker detaches, so dropping its queued records commits nothing.
+         * (The shipper stops asking it whether it is saving.) */
+        if (s->shipper_section)
+                shipper_section_set_source(s->shipper_section, NULL);
         s->source = log_source_free(s->source);
         if (s->shipper_section)
                 shipper_remove_section(d->shipper, s->shipper_section);

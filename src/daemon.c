@@ -180,6 +180,7 @@ static int ensure_state_dir(const char *path) {
 static void daemon_done(Daemon *d) {
         daemon_stop_status(d);
         daemon_close_sections(d);
+        d->state_writer = state_writer_free(d->state_writer);
         d->shipper = shipper_free(d->shipper);
         d->cw = cw_client_free(d->cw);
         d->creds = credential_chain_free(d->creds);
@@ -218,6 +219,13 @@ int daemon_run(const DaemonOptions *opts) {
         r = setup_event_loop(&d);
         if (r < 0)
                 goto fail;
+        if (!opts->dry_run) {
+                r = state_writer_new(d.event, &d.state_writer);
+                if (r < 0) {
+                        log_error_errno(r, "Failed to set up writing state files: %m");
+                        goto fail;
+                }
+        }
         r = daemon_imds_resolve(&d);
         if (r < 0)
                 goto fail;

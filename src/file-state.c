@@ -103,7 +103,7 @@ int file_checkpoint_parse(const char *text, FileCheckpoint **ret) {
         return 0;
 }
 
-static int state_path(const char *dir, const char *name, char **ret) {
+int file_state_path(const char *dir, const char *name, char **ret) {
         return asprintf(ret, "%s/%s.file", dir, name) < 0 ? -ENOMEM : 0;
 }
 
@@ -111,24 +111,11 @@ int file_checkpoint_load(const char *dir, const char *name, FileCheckpoint **ret
         _cleanup_free_ char *path = NULL, *text = NULL;
         int r;
 
-        r = state_path(dir, name, &path);
+        r = file_state_path(dir, name, &path);
         if (r < 0)
                 return r;
         r = read_full_file(path, STATE_FILE_MAX, &text, NULL);
         if (r < 0)
                 return r;
         return file_checkpoint_parse(text, ret);
-}
-
-int file_checkpoint_save(const char *dir, const char *name, const FileCheckpoint *c) {
-        _cleanup_free_ char *path = NULL, *text = NULL;
-        int r;
-
-        r = state_path(dir, name, &path);
-        if (r < 0)
-                return r;
-        r = file_checkpoint_format(c, &text);
-        if (r < 0)
-                return r;
-        return write_file_atomic(path, text, strlen(text));
 }

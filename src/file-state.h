@@ -36,6 +36,7 @@ int file_checkpoint_format(const FileCheckpoint *c, char **ret);
 /* -EBADMSG if dev, ino or offset is missing or malformed. */
 int file_checkpoint_parse(const char *text, FileCheckpoint **ret);
 
-/* dir/name.file; load returns -ENOENT when there is no state. */
+/* dir/name.file, written through the state writer (log_source_save_state()). */
+int file_state_path(const char *dir, const char *name, char **ret);
+/* -ENOENT when there is no state. */
 int file_checkpoint_load(const char *dir, const char *name, FileCheckpoint **ret);
-int file_checkpoint_save(const char *dir, const char *name, const FileCheckpoint *c);

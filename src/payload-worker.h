@@ -12,8 +12,8 @@
  * loop learns of finished jobs through an eventfd. Jobs finish in the order submitted.
  * If the thread cannot be started, jobs run on the loop thread (at submit time, answered
  * later through the same eventfd), with a warning.
- * This is the one exception to SPEC §1's single thread, see the README's "differs from the
- * specification".
+ * With the state writer (state-writer.h), one of the two exceptions to SPEC §1's single
+ * thread; see the README's "differs from the specification".
  */
 
 #include <systemd/sd-event.h>

@@ -254,6 +254,15 @@ static void section_dropped(void *userdata, const char *reason) {
         sec->stats.dropped[DROP_EXCLUDED]++;
 }
 
+/* The source's position is on disk: batches held back meanwhile may go. */
+static void section_saved(void *userdata) {
+        ShipperSection *sec = userdata;
+        void *v;
+
+        for (size_t i = 0; strmap_iterate(sec->streams, &i, NULL, &v);)
+                stream_pump(v);
+}
+
 int shipper_add_section(Shipper *s, const SectionConfig *c, ShipperSection **ret) {
         ShipperSection *sec, **a;
         int r;
@@ -307,6 +316,7 @@ EventSink shipper_section_sink(ShipperSection *sec) {
                 .writable = section_writable,
                 .dropped = section_dropped,
                 .userdata = sec,
+                .saved = section_saved,
         };
 }
 

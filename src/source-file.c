@@ -133,12 +133,14 @@ static void file_wake(LogSource *s) {
 }
 
 static int file_commit(LogSource *s, void *token) {
+        char *text;
         int r;
 
-        r = file_checkpoint_save(s->state_dir, FS(s)->state_name, token);
+        r = file_checkpoint_format(token, &text);
         file_checkpoint_free(token);
         if (r < 0)
-                return log_warning_errno(r, "[%s] Failed to save the file position: %m", s->config->name);
+                return log_warning_errno(r, "[%s] Failed to save file position: %m", s->config->name);
+        log_source_save_state(s, text);
         return 0;
 }
 
@@ -199,8 +201,18 @@ static size_t event_cap(const SectionConfig *c) {
         return (size_t) (CLAMP(max, (uint64_t) EVENT_SIZE_MIN, (uint64_t) CW_MAX_EVENT_BYTES) - CW_EVENT_OVERHEAD);
 }
 
+static int file_open_state(FileSource *fs) {
+        _cleanup_free_ char *path = NULL;
+        int r;
+
+        r = file_state_path(fs->base.state_dir, fs->state_name, &path);
+        if (r < 0)
+                return r;
+        return log_source_open_state(&fs->base, path);
+}
+
 int file_source_new(const SectionConfig *config, sd_event *event, const EventSink *sink, const char *state_dir,
-                    bool persist, LogSource **ret) {
+                    StateWriter *writer, LogSource **ret) {
         _cleanup_free_ char *error = NULL;
         FileSource *fs;
         int r;
@@ -211,12 +223,14 @@ int file_source_new(const SectionConfig *config, sd_event *event, const EventSin
         if (!fs)
                 return -ENOMEM;
         fs->fd = -1;
-        r = log_source_init(&fs->base, &file_ops, config, event, sink, state_dir, persist);
+        r = log_source_init(&fs->base, &file_ops, config, event, sink, state_dir, writer);
         if (r >= 0) {
                 fs->state_name = section_state_name(config);
                 if (!fs->state_name)
                         r = -ENOMEM;
         }
+        if (r >= 0)
+                r = file_open_state(fs);
         if (r >= 0)
                 r = encoding_new(config->encoding ?: "utf_8", &fs->enc);
         if (r >= 0)

@@ -163,51 +163,18 @@ int journal_source_reopen(JournalSource *s) {
 }
 
 
-/* Writes s->unsaved; on failure keeps it and arms the retry timer. */
-static int journal_save(JournalSource *s) {
+static int journal_commit(LogSource *ls, void *token) {
+        _cleanup_free_ char *cursor = token;
+        char *text;
         int r;
 
-        if (!s->unsaved)
-                return 0;
-        r = state_cursor_save(s->base.state_dir, s->state_name, s->unsaved);
-        if (r < 0) {
-                if (ratelimit_below(&s->state_ratelimit))
-                        log_warning_errno(r, "[%s] Failed to save journal position in '%s/%s%s', keeping the "
-                                          "previous one and retrying: %m",
-                                          s->base.config->name, s->base.state_dir, s->state_name,
-                                          STATE_SUFFIX_CURSOR);
-                s->state_error = r;
-                s->base.last_error = r; /* for STATUS */
-                (void) sd_event_source_set_time_relative(s->state_retry, STATE_RETRY_SEC * USEC_PER_SEC);
-                (void) sd_event_source_set_enabled(s->state_retry, SD_EVENT_ONESHOT);
-                return r;
-        }
-        if (s->state_error != 0) {
-                log_info("[%s] Journal position saved again.", s->base.config->name);
-                if (s->base.last_error == s->state_error)
-                        s->base.last_error = 0;
-                s->state_error = 0;
-        }
-        s->unsaved = mfree(s->unsaved);
-        (void) sd_event_source_set_enabled(s->state_retry, SD_EVENT_OFF);
+        /* The shipper commits once per accepted batch, not per chunk, so a crash never re-sends
+         * more than the batches in flight (and the one position being written). */
+        r = state_cursor_format(cursor, &text);
+        if (r < 0)
+                return log_warning_errno(r, "[%s] Failed to save journal position: %m", ls->config->name);
+        log_source_save_state(ls, text);
         return 0;
-}
-
-static int on_state_retry(sd_event_source *es, uint64_t usec, void *userdata) {
-        (void) journal_save(userdata);
-        return 0;
-}
-
-static int journal_commit(LogSource *ls, void *token) {
-        JournalSource *s = journal_source(ls);
-
-        /* Only the newest acknowledged position matters; an older unsaved one is superseded.
-         * Written at once (the shipper commits once per accepted batch, not per chunk), so a
-         * crash never re-sends more than the batches in flight. After a failed write, every
-         * new acknowledgement tries again (besides the retry timer). */
-        free(s->unsaved);
-        s->unsaved = token;
-        return journal_save(s);
 }
 
 static void journal_free_token(void *token) {
@@ -263,17 +230,12 @@ static void journal_describe(LogSource *ls, char *buf, size_t size) {
 static void journal_destroy(LogSource *ls) {
         JournalSource *s = journal_source(ls);
 
-        /* A last chance for a position that could not be written. */
-        if (s->unsaved)
-                (void) journal_save(s);
         journal_detach(s);
         s->reader = sd_event_source_disable_unref(s->reader);
         s->read_retry = sd_event_source_disable_unref(s->read_retry);
-        s->state_retry = sd_event_source_disable_unref(s->state_retry);
         free(s->state_name);
         free(s->checkpoint);
         free(s->resume_cursor);
-        free(s->unsaved);
         strv_free(s->reported_files);
         regex_free(s->exclude);
         strbuf_done(&s->message);
@@ -307,15 +269,21 @@ static int journal_add_event_sources(JournalSource *s) {
                 r = sd_event_add_time_relative(e, &s->read_retry, CLOCK_MONOTONIC, 0, 0, on_read_retry, s);
         if (r >= 0)
                 r = sd_event_source_set_enabled(s->read_retry, SD_EVENT_OFF);
-        if (r >= 0)
-                r = sd_event_add_time_relative(e, &s->state_retry, CLOCK_MONOTONIC, 0, 0, on_state_retry, s);
-        if (r >= 0)
-                r = sd_event_source_set_enabled(s->state_retry, SD_EVENT_OFF);
         return r;
 }
 
+static int journal_open_state(JournalSource *s) {
+        _cleanup_free_ char *path = NULL;
+        int r;
+
+        r = state_path(s->base.state_dir, s->state_name, STATE_SUFFIX_CURSOR, &path);
+        if (r < 0)
+                return r;
+        return log_source_open_state(&s->base, path);
+}
+
 int journal_source_new(const SectionConfig *config, sd_event *event, const EventSink *sink,
-                       const char *state_dir, bool persist, LogSource **ret) {
+                       const char *state_dir, StateWriter *writer, LogSource **ret) {
         _cleanup_(log_source_freep) LogSource *ls = NULL;
         JournalSource *s;
         int r;
@@ -331,14 +299,13 @@ int journal_source_new(const SectionConfig *config, sd_event *event, const Event
         s = calloc(1, sizeof *s);
         if (!s)
                 return log_oom();
-        r = log_source_init(&s->base, &journal_source_ops, config, event, sink, state_dir, persist);
+        r = log_source_init(&s->base, &journal_source_ops, config, event, sink, state_dir, writer);
         ls = &s->base; /* from here on, destroy() cleans up whatever is set */
         if (r < 0)
                 return log_error_errno(r, "[%s] Failed to set up journal source: %m", config->name);
 
         (void) snprintf(s->own_pid, sizeof s->own_pid, "%d", (int) getpid());
         s->read_ratelimit = (RateLimit) RATELIMIT_INIT(10 * USEC_PER_SEC, 5);
-        s->state_ratelimit = (RateLimit) RATELIMIT_INIT(60 * USEC_PER_SEC, 3);
         strbuf_init(&s->message, JOURNAL_MESSAGE_READ_MAX);
         strbuf_init(&s->unit, JOURNAL_NAME_FIELD_MAX);
         strbuf_init(&s->identifier, JOURNAL_NAME_FIELD_MAX);
@@ -357,6 +324,8 @@ int journal_source_new(const SectionConfig *config, sd_event *event, const Event
         if (!s->state_name)
                 return log_oom();
         r = journal_add_event_sources(s);
+        if (r >= 0)
+                r = journal_open_state(s);
         if (r < 0)
                 return log_error_errno(r, "[%s] Failed to set up journal source: %m", config->name);
 

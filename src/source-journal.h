@@ -24,12 +24,10 @@ typedef struct JournalSource {
         sd_event_source *timer;  /* sd_journal_get_timeout() */
         sd_event_source *reader; /* defer: on while there is more to read and room for it */
         sd_event_source *read_retry;  /* after a pass of nothing but failures */
-        sd_event_source *state_retry; /* a checkpoint that could not be written */
 
         char *state_name;     /* NAME of STATE_DIR/NAME.cursor */
         char *checkpoint;     /* cursor of the last entry sealed into the ack tracker */
         char *resume_cursor;  /* set after seeking to a cursor: its entry is checked, once */
-        char *unsaved;        /* newest committed cursor whose write failed; retried */
         bool unsealed;        /* entries passed since the last seal */
         Regex *exclude;        /* exclude_pattern, matched against the formatted message */
         char **reported_files; /* journal files already named as unreadable */
@@ -42,10 +40,9 @@ typedef struct JournalSource {
         uint64_t sigbus_seen;
         uint64_t last_realtime; /* of the last entry read, to seek past unreadable ones */
         unsigned failures_here; /* consecutive sd_journal_next() failures at one position */
-        int state_error;
 
         StrBuf message, unit, identifier;
-        RateLimit read_ratelimit, state_ratelimit;
+        RateLimit read_ratelimit;
 } JournalSource;
 
 /* journal-position.c: opens s->journal per the section (filters applied, no data threshold). */

@@ -1,6 +1,8 @@
 /* SPDX-License-Identifier: MIT */
-/* Common part of every LogSource: the ack tracker wiring to ops->commit. */
+/* Common part of every LogSource: the ack tracker wiring to ops->commit, and writing the
+ * checkpoints through the state writer. */
 
+#include "cw-limits.h"
 #include "shared/log.h"
 #include "source.h"
 
@@ -8,7 +10,7 @@ static void source_commit(void *token, void *userdata) {
         LogSource *s = userdata;
         int r;
 
-        if (!s->persist) {
+        if (!s->writer) {
                 s->ops->free_token(token);
                 return;
         }
@@ -18,7 +20,7 @@ static void source_commit(void *token, void *userdata) {
 }
 
 int log_source_init(LogSource *s, const LogSourceOps *ops, const SectionConfig *config, sd_event *event,
-                    const EventSink *sink, const char *state_dir, bool persist) {
+                    const EventSink *sink, const char *state_dir, StateWriter *writer) {
         int r;
 
         *s = (LogSource) {
@@ -26,7 +28,8 @@ int log_source_init(LogSource *s, const LogSourceOps *ops, const SectionConfig *
                 .config = config,
                 .event = sd_event_ref(event),
                 .sink = *sink,
-                .persist = persist,
+                .writer = writer,
+                .state_ratelimit = RATELIMIT_INIT(60 * USEC_PER_SEC, 3),
         };
         s->state_dir = strdup(state_dir);
         if (!s->state_dir)
@@ -37,7 +40,84 @@ int log_source_init(LogSource *s, const LogSourceOps *ops, const SectionConfig *
         return 0;
 }
 
+static void state_settled(LogSource *s) {
+        if (!state_slot_writing(s->state) && s->sink.saved)
+                s->sink.saved(s->sink.userdata);
+}
+
+static void on_state_written(int error, void *userdata) {
+        LogSource *s = userdata;
+
+        if (error < 0) {
+                if (ratelimit_below(&s->state_ratelimit))
+                        log_warning_errno(error, "[%s] Failed to save %s position in '%s', keeping the previous "
+                                          "one and retrying: %m", s->config->name, s->ops->kind,
+                                          state_slot_path(s->state));
+                s->state_error = error;
+                s->last_error = error; /* for STATUS */
+                (void) sd_event_source_set_time_relative(s->state_retry, STATE_RETRY_SEC * USEC_PER_SEC);
+                (void) sd_event_source_set_enabled(s->state_retry, SD_EVENT_ONESHOT);
+                state_settled(s);
+                return;
+        }
+        if (s->state_error != 0) {
+                log_info("[%s] The %s position is saved again.", s->config->name, s->ops->kind);
+                if (s->last_error == s->state_error)
+                        s->last_error = 0;
+                s->state_error = 0;
+                (void) sd_event_source_set_enabled(s->state_retry, SD_EVENT_OFF);
+        }
+        state_settled(s);
+}
+
+static int on_state_retry(sd_event_source *es, uint64_t usec, void *userdata) {
+        LogSource *s = userdata;
+
+        state_slot_retry(s->state);
+        return 0;
+}
+
+int log_source_open_state(LogSource *s, const char *path) {
+        int r;
+
+        if (!s->writer)
+                return 0;
+        r = state_slot_new(s->writer, path, on_state_written, s, &s->state);
+        if (r < 0)
+                return r;
+        r = sd_event_add_time_relative(s->event, &s->state_retry, CLOCK_MONOTONIC, 0, 0, on_state_retry, s);
+        if (r < 0)
+                return r;
+        return sd_event_source_set_enabled(s->state_retry, SD_EVENT_OFF);
+}
+
+void log_source_save_state(LogSource *s, char *text) {
+        if (!s->state) {
+                free(text);
+                return;
+        }
+        state_slot_put(s->state, text);
+}
+
+bool log_source_saving(const LogSource *s) {
+        return s->state && state_slot_writing(s->state);
+}
+
 void log_source_done(LogSource *s) {
+        int r;
+
+        if (s->state) {
+                /* The last position is written before the section goes (exit, reload); the
+                 * shipper may be gone already, so it hears nothing of it. */
+                s->sink.saved = NULL;
+                r = state_slot_finish(s->state);
+                if (r < 0)
+                        log_warning_errno(r, "[%s] Failed to save the last %s position in '%s', the previous "
+                                          "one stays: %m", s->config->name, s->ops->kind,
+                                          state_slot_path(s->state));
+                s->state = state_slot_free(s->state);
+        }
+        s->state_retry = sd_event_source_disable_unref(s->state_retry);
         s->acks = ack_tracker_detach(s->acks);
         s->event = sd_event_unref(s->event);
         s->state_dir = mfree(s->state_dir);

@@ -13,6 +13,8 @@
 
 #include "ack.h"
 #include "config.h"
+#include "shared/log.h"
+#include "state-writer.h"
 
 typedef struct SourceEvent {
         int64_t timestamp_ms;
@@ -31,6 +33,9 @@ typedef struct EventSink {
         /* Counts an entry the source dropped itself (exclusions), by reason. */
         void (*dropped)(void *userdata, const char *reason);
         void *userdata;
+        /* Optional: the checkpoint writes are done (written, or failed and logged), see
+         * log_source_saving(). */
+        void (*saved)(void *userdata);
 } EventSink;
 
 typedef struct LogSource LogSource;
@@ -59,14 +64,32 @@ struct LogSource {
         EventSink sink;
         AckTracker *acks;
         char *state_dir;
-        bool persist; /* false for --dry-run: checkpoints are never written */
+        StateWriter *writer; /* NULL for --dry-run: checkpoints are never written */
         int last_error; /* for STATUS */
+
+        /* The checkpoint's state file (log_source_open_state()), written off the loop. */
+        StateSlot *state;
+        sd_event_source *state_retry; /* a checkpoint that could not be written */
+        int state_error;              /* of the last write, 0 once one succeeded again */
+        RateLimit state_ratelimit;
 };
 
 /* Fills the common part; the concrete source embeds LogSource first. */
 int log_source_init(LogSource *s, const LogSourceOps *ops, const SectionConfig *config, sd_event *event,
-                    const EventSink *sink, const char *state_dir, bool persist);
+                    const EventSink *sink, const char *state_dir, StateWriter *writer);
+/* Finishes the state writes (the last position is written before this returns), then frees
+ * the common part. */
 void log_source_done(LogSource *s);
+/* Sets up writing checkpoints to path (no-op for --dry-run). Call once, from the constructor. */
+int log_source_open_state(LogSource *s, const char *path);
+/* Hands the text of the newest checkpoint to the state writer (taken over). A failed write
+ * is logged and retried at the next checkpoint or after STATE_RETRY_SEC. */
+void log_source_save_state(LogSource *s, char *text);
+/* Whether an accepted position is still being written. The shipper starts no new batch for
+ * the section meanwhile, so that what a crash can re-send stays what was in flight (SPEC §7):
+ * the batches on the wire plus those accepted but not yet on disk never exceed the window.
+ * The sink's saved() says when it is over. */
+bool log_source_saving(const LogSource *s);
 /* Destroys through ops; accepts NULL; returns NULL. */
 LogSource *log_source_free(LogSource *s);
 DEFINE_TRIVIAL_CLEANUP_FUNC(LogSource *, log_source_free);
@@ -78,6 +101,6 @@ static inline void log_source_wake(LogSource *s) {
 
 /* Constructors of the concrete sources. */
 int journal_source_new(const SectionConfig *config, sd_event *event, const EventSink *sink,
-                       const char *state_dir, bool persist, LogSource **ret);
+                       const char *state_dir, StateWriter *writer, LogSource **ret);
 int file_source_new(const SectionConfig *config, sd_event *event, const EventSink *sink,
-                    const char *state_dir, bool persist, LogSource **ret);
+                    const char *state_dir, StateWriter *writer, LogSource **ret);

@@ -85,7 +85,7 @@ const char *state_kv_get(char *const *kv, const char *key) {
         return NULL;
 }
 
-int state_save(const char *path, const char *comment, const char *const *kv) {
+int state_format(const char *comment, const char *const *kv, char **ret_text) {
         StrBuf b = STRBUF_INIT(STATE_FILE_MAX);
         int r;
 
@@ -97,10 +97,22 @@ int state_save(const char *path, const char *comment, const char *const *kv) {
                 }
                 r = strbuf_printf(&b, "%s=%s\n", kv[i], kv[i + 1]);
         }
-        if (r >= 0)
-                r = write_file_atomic(path, b.data ?: "", b.len);
-        strbuf_done(&b);
-        return r;
+        if (r < 0) {
+                strbuf_done(&b);
+                return r;
+        }
+        *ret_text = strbuf_steal(&b, NULL);
+        return *ret_text ? 0 : -ENOMEM;
+}
+
+int state_save(const char *path, const char *comment, const char *const *kv) {
+        _cleanup_free_ char *text = NULL;
+        int r;
+
+        r = state_format(comment, kv, &text);
+        if (r < 0)
+                return r;
+        return write_file_atomic(path, text, strlen(text));
 }
 
 int state_cursor_load(const char *dir, const char *name, char **ret_cursor) {
@@ -124,6 +136,10 @@ int state_cursor_load(const char *dir, const char *name, char **ret_cursor) {
                 return -ENOMEM;
         *ret_cursor = c;
         return 0;
+}
+
+int state_cursor_format(const char *cursor, char **ret_text) {
+        return state_format(CURSOR_COMMENT, (const char *const[]) { "cursor", cursor, NULL }, ret_text);
 }
 
 int state_cursor_save(const char *dir, const char *name, const char *cursor) {

@@ -33,7 +33,11 @@ const char *state_kv_get(char *const *kv, const char *key);
 /* Atomically replaces path with the comment line and the key=value pairs of kv (alternating,
  * NULL terminated). -EINVAL if a key or value holds a newline or a key is empty or has '='. */
 int state_save(const char *path, const char *comment, const char *const *kv);
+/* The text state_save() writes; for writing it elsewhere (state-writer.h). */
+int state_format(const char *comment, const char *const *kv, char **ret_text);
 
 /* The journal position of a section: STATE_DIR/NAME.cursor, key "cursor". */
 int state_cursor_load(const char *dir, const char *name, char **ret_cursor);
 int state_cursor_save(const char *dir, const char *name, const char *cursor);
+/* The text of a .cursor file holding cursor. */
+int state_cursor_format(const char *cursor, char **ret_text);

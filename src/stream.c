@@ -385,6 +385,10 @@ void stream_pump(Stream *st) {
                          * STREAM_MAX_IN_FLIGHT batches ahead of the oldest unaccepted one. */
                         if (st->next_batch_seq - oldest_unacked_seq(st) >= STREAM_MAX_IN_FLIGHT)
                                 break;
+                        /* Nor while accepted batches are not on disk yet: those would be sent
+                         * again after a crash too (log_source_saving()). */
+                        if (st->section->source && log_source_saving(st->section->source))
+                                break;
                         if (!s->draining && !batch_due(st->n_pending, st->pending_bytes, &lim, waited_ms,
                                                        st->section->config->buffer_duration_ms)) {
                                 stream_arm(st, st->first_pending_usec +

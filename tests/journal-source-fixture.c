@@ -78,7 +78,7 @@ void fixture_init(Fixture *f) {
         f->staging = path_join(f->root, "staging");
         if (mkdir(f->jdir, 0755) < 0 || mkdir(f->state, 0755) < 0 || mkdir(f->staging, 0755) < 0)
                 abort();
-        if (sd_event_new(&f->event) < 0)
+        if (sd_event_new(&f->event) < 0 || state_writer_new(f->event, &f->writer) < 0)
                 abort();
         f->config = (SectionConfig) {
                 .name = (char *) "test/section",
@@ -104,6 +104,7 @@ void fixture_done(Fixture *f) {
 
         fixture_stop(f);
         jwriter_done(&f->w);
+        f->writer = state_writer_free(f->writer);
         f->event = sd_event_unref(f->event);
         if (asprintf(&cmd, "rm -rf '%s'", f->root) >= 0)
                 (void) system(cmd);
@@ -128,17 +129,23 @@ void fixture_flush(Fixture *f) {
 }
 
 void fixture_start(Fixture *f) {
-        if (journal_source_new(&f->config, f->event, &f->es, f->state, true, &f->source) < 0 ||
+        if (journal_source_new(&f->config, f->event, &f->es, f->state, f->writer, &f->source) < 0 ||
             f->source->ops->start(f->source) < 0)
                 abort();
 }
 
-/* Runs the loop until nothing is left to do right now. */
-void run_idle(Fixture *f) {
+static void run_loop_idle(Fixture *f) {
         for (unsigned i = 0; i < 1000000; i++)
                 if (sd_event_run(f->event, 0) <= 0)
                         return;
         abort();
+}
+
+/* Runs the loop until nothing is left to do right now, state writes included. */
+void run_idle(Fixture *f) {
+        run_loop_idle(f);
+        state_writer_flush(f->writer);
+        run_loop_idle(f);
 }
 
 /* Runs the loop until the sink holds n events (waiting for inotify), or gives up. */

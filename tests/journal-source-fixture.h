@@ -39,6 +39,7 @@ typedef struct Fixture {
         TestSink sink;
         EventSink es;
         LogSource *source;
+        StateWriter *writer;
         JWriter w;
         unsigned files;
 } Fixture;

@@ -4,6 +4,7 @@
 #include <sys/stat.h>
 
 #include "file-state.h"
+#include "shared/fileio.h"
 #include "test.h"
 
 TEST(format_and_parse_round_trip) {
@@ -36,16 +37,19 @@ TEST(parse_rejects_incomplete_or_bad) {
 }
 
 TEST(save_and_load) {
-        char dir[] = "/tmp/test-file-state-XXXXXX", path[128];
+        char dir[] = "/tmp/test-file-state-XXXXXX";
         _cleanup_(file_checkpoint_freep) FileCheckpoint *c = NULL, *d = NULL;
+        _cleanup_free_ char *path = NULL, *text = NULL;
 
         ASSERT_NOT_NULL(mkdtemp(dir));
         ASSERT_ERR(file_checkpoint_load(dir, "app", &d), ENOENT);
         ASSERT_OK(file_checkpoint_new(1, 2, "", 3, "/x", &c));
-        ASSERT_OK(file_checkpoint_save(dir, "app", c));
+        ASSERT_OK(file_state_path(dir, "app", &path));
+        ASSERT_STREQ(path + strlen(dir), "/app.file");
+        ASSERT_OK(file_checkpoint_format(c, &text));
+        ASSERT_OK(write_file_atomic(path, text, strlen(text)));
         ASSERT_OK(file_checkpoint_load(dir, "app", &d));
         ASSERT_EQ(d->offset, 3);
-        snprintf(path, sizeof path, "%s/app.file", dir);
         ASSERT_OK(unlink(path));
         ASSERT_OK(rmdir(dir));
 }

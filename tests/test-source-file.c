@@ -86,15 +86,18 @@ static void run_until(sd_event *e, LogSource *s, unsigned n) {
         ASSERT_EQ(n_events, n);
 }
 
-static uint64_t saved_offset(const char *name) {
+/* The saved offset, once the writes handed to w are done. */
+static uint64_t saved_offset(StateWriter *w, const char *name) {
         _cleanup_(file_checkpoint_freep) FileCheckpoint *cp = NULL;
 
+        state_writer_flush(w);
         ASSERT_OK(file_checkpoint_load(dir, name, &cp));
         return cp->offset;
 }
 
 TEST(reads_lines_and_saves_offset_after_ack) {
         _cleanup_(sd_event_unrefp) sd_event *e = NULL;
+        _cleanup_(state_writer_freep) StateWriter *w = NULL;
         _cleanup_(log_source_freep) LogSource *s = NULL;
         SectionConfig c;
         char glob[128];
@@ -103,13 +106,14 @@ TEST(reads_lines_and_saves_offset_after_ack) {
         append("a.log", "first\n  continued\nsecond\npartial");
         setup_config(&c, glob, sizeof glob, "a.log");
         ASSERT_OK(sd_event_new(&e));
-        ASSERT_OK(file_source_new(&c, e, &sink, dir, true, &s));
+        ASSERT_OK(state_writer_new(e, &w));
+        ASSERT_OK(file_source_new(&c, e, &sink, dir, w, &s));
         ASSERT_OK(s->ops->start(s));
         run_until(e, s, 3);
         ASSERT_STREQ(events[0], "first\n  continued");
         ASSERT_STREQ(events[1], "second");
         ASSERT_STREQ(events[2], "partial");
-        ASSERT_EQ(saved_offset("app"), strlen("first\n  continued\nsecond\npartial"));
+        ASSERT_EQ(saved_offset(w, "app"), strlen("first\n  continued\nsecond\npartial"));
 
         /* appended lines are picked up */
         append("a.log", "\nthird\n");
@@ -120,6 +124,7 @@ TEST(reads_lines_and_saves_offset_after_ack) {
 
 TEST(resumes_from_saved_offset) {
         _cleanup_(sd_event_unrefp) sd_event *e = NULL;
+        _cleanup_(state_writer_freep) StateWriter *w = NULL;
         _cleanup_(log_source_freep) LogSource *s = NULL;
         SectionConfig c;
         char glob[128];
@@ -128,7 +133,8 @@ TEST(resumes_from_saved_offset) {
         append("a.log", "fourth\n");
         setup_config(&c, glob, sizeof glob, "a.log");
         ASSERT_OK(sd_event_new(&e));
-        ASSERT_OK(file_source_new(&c, e, &sink, dir, true, &s));
+        ASSERT_OK(state_writer_new(e, &w));
+        ASSERT_OK(file_source_new(&c, e, &sink, dir, w, &s));
         ASSERT_OK(s->ops->start(s));
         run_until(e, s, 1);
         ASSERT_STREQ(events[0], "fourth");
@@ -136,6 +142,7 @@ TEST(resumes_from_saved_offset) {
 
 TEST(follows_rename_rotation_in_order) {
         _cleanup_(sd_event_unrefp) sd_event *e = NULL;
+        _cleanup_(state_writer_freep) StateWriter *w = NULL;
         _cleanup_(log_source_freep) LogSource *s = NULL;
         SectionConfig c;
         char glob[128], from[128], to[128];
@@ -145,7 +152,8 @@ TEST(follows_rename_rotation_in_order) {
         setup_config(&c, glob, sizeof glob, "r.log*");
         c.name = (char *) "rot";
         ASSERT_OK(sd_event_new(&e));
-        ASSERT_OK(file_source_new(&c, e, &sink, dir, true, &s));
+        ASSERT_OK(state_writer_new(e, &w));
+        ASSERT_OK(file_source_new(&c, e, &sink, dir, w, &s));
         ASSERT_OK(s->ops->start(s));
         run_until(e, s, 1);
         /* logrotate: rename, the writer still appends to the old file, then a new file */
@@ -160,12 +168,14 @@ TEST(follows_rename_rotation_in_order) {
         ASSERT_STREQ(events[2], "new 1");
         ASSERT_OK(unlink(to));
         ASSERT_OK(unlink(from));
+        s = log_source_free(s); /* writes the last position */
         path_of(to, sizeof to, "rot.file");
         ASSERT_OK(unlink(to));
 }
 
 TEST(copytruncate_starts_over) {
         _cleanup_(sd_event_unrefp) sd_event *e = NULL;
+        _cleanup_(state_writer_freep) StateWriter *w = NULL;
         _cleanup_(log_source_freep) LogSource *s = NULL;
         SectionConfig c;
         char glob[128], p[128];
@@ -175,7 +185,8 @@ TEST(copytruncate_starts_over) {
         setup_config(&c, glob, sizeof glob, "t.log");
         c.name = (char *) "trunc";
         ASSERT_OK(sd_event_new(&e));
-        ASSERT_OK(file_source_new(&c, e, &sink, dir, true, &s));
+        ASSERT_OK(state_writer_new(e, &w));
+        ASSERT_OK(file_source_new(&c, e, &sink, dir, w, &s));
         ASSERT_OK(s->ops->start(s));
         run_until(e, s, 1);
         path_of(p, sizeof p, "t.log");
@@ -184,12 +195,14 @@ TEST(copytruncate_starts_over) {
         run_until(e, s, 2);
         ASSERT_STREQ(events[1], "after");
         ASSERT_OK(unlink(p));
+        s = log_source_free(s); /* writes the last position */
         path_of(p, sizeof p, "trunc.file");
         ASSERT_OK(unlink(p));
 }
 
 TEST(pending_multiline_event_holds_checkpoint) {
         _cleanup_(sd_event_unrefp) sd_event *e = NULL;
+        _cleanup_(state_writer_freep) StateWriter *w = NULL;
         _cleanup_(log_source_freep) LogSource *s = NULL;
         SectionConfig c;
         char glob[128], p[128];
@@ -203,22 +216,25 @@ TEST(pending_multiline_event_holds_checkpoint) {
         c.datetime_format = (char *) "%Y-%m-%d";
         c.time_zone_utc = true;
         ASSERT_OK(sd_event_new(&e));
-        ASSERT_OK(file_source_new(&c, e, &sink, dir, true, &s));
+        ASSERT_OK(state_writer_new(e, &w));
+        ASSERT_OK(file_source_new(&c, e, &sink, dir, w, &s));
         ASSERT_OK(s->ops->start(s));
         for (unsigned i = 0; i < 100 && n_events < 1; i++)
                 ASSERT_OK(sd_event_run(e, 10 * USEC_PER_MSEC));
         ASSERT_EQ(n_events, 1);
         ASSERT_STREQ(events[0], "2024-01-01 one\n  more");
         ASSERT_FALSE(s->ops->caught_up(s));
-        ASSERT_EQ(saved_offset("multi"), strlen("2024-01-01 one\n  more\n"));
+        ASSERT_EQ(saved_offset(w, "multi"), strlen("2024-01-01 one\n  more\n"));
         path_of(p, sizeof p, "m.log");
         ASSERT_OK(unlink(p));
+        s = log_source_free(s); /* writes the last position */
         path_of(p, sizeof p, "multi.file");
         ASSERT_OK(unlink(p));
 }
 
 TEST(late_file_and_recreation_are_read_from_start) {
         _cleanup_(sd_event_unrefp) sd_event *e = NULL;
+        _cleanup_(state_writer_freep) StateWriter *w = NULL;
         _cleanup_(log_source_freep) LogSource *s = NULL;
         SectionConfig c;
         char glob[128], p[128];
@@ -228,7 +244,8 @@ TEST(late_file_and_recreation_are_read_from_start) {
         c.name = (char *) "late";
         c.initial_position = POSITION_END; /* applies only to files present at start */
         ASSERT_OK(sd_event_new(&e));
-        ASSERT_OK(file_source_new(&c, e, &sink, dir, true, &s));
+        ASSERT_OK(state_writer_new(e, &w));
+        ASSERT_OK(file_source_new(&c, e, &sink, dir, w, &s));
         ASSERT_OK(s->ops->start(s));
         ASSERT_TRUE(s->ops->caught_up(s));
         append("late-1.log", "hello\n");
@@ -242,12 +259,14 @@ TEST(late_file_and_recreation_are_read_from_start) {
         run_until(e, s, 2);
         ASSERT_STREQ(events[1], "again");
         ASSERT_OK(unlink(p));
+        s = log_source_free(s); /* writes the last position */
         path_of(p, sizeof p, "late.file");
         ASSERT_OK(unlink(p));
 }
 
 TEST(two_live_files_are_not_read_twice) {
         _cleanup_(sd_event_unrefp) sd_event *e = NULL;
+        _cleanup_(state_writer_freep) StateWriter *w = NULL;
         _cleanup_(log_source_freep) LogSource *s = NULL;
         SectionConfig c;
         char glob[128], p[128];
@@ -259,7 +278,8 @@ TEST(two_live_files_are_not_read_twice) {
         setup_config(&c, glob, sizeof glob, "live-*.log");
         c.name = (char *) "live";
         ASSERT_OK(sd_event_new(&e));
-        ASSERT_OK(file_source_new(&c, e, &sink, dir, true, &s));
+        ASSERT_OK(state_writer_new(e, &w));
+        ASSERT_OK(file_source_new(&c, e, &sink, dir, w, &s));
         ASSERT_OK(s->ops->start(s));
         run_until(e, s, 1);
         ASSERT_STREQ(events[0], "b1");
@@ -276,6 +296,7 @@ TEST(two_live_files_are_not_read_twice) {
         ASSERT_OK(unlink(p));
         path_of(p, sizeof p, "live-b.log");
         ASSERT_OK(unlink(p));
+        s = log_source_free(s); /* writes the last position */
         path_of(p, sizeof p, "live.file");
         ASSERT_OK(unlink(p));
 }
@@ -284,6 +305,7 @@ TEST(two_live_files_are_not_read_twice) {
  * multi-line cap follows [general] max_event_size. */
 TEST(exclude_pattern_and_event_cap) {
         _cleanup_(sd_event_unrefp) sd_event *e = NULL;
+        _cleanup_(state_writer_freep) StateWriter *w = NULL;
         _cleanup_(log_source_freep) LogSource *s = NULL;
         char big[300];
         SectionConfig c;
@@ -301,7 +323,8 @@ TEST(exclude_pattern_and_event_cap) {
         c.exclude_pattern = (char *) "^GET /health";
         c.max_event_size = 26 + 100;
         ASSERT_OK(sd_event_new(&e));
-        ASSERT_OK(file_source_new(&c, e, &sink, dir, true, &s));
+        ASSERT_OK(state_writer_new(e, &w));
+        ASSERT_OK(file_source_new(&c, e, &sink, dir, w, &s));
         ASSERT_OK(s->ops->start(s));
         run_until(e, s, 3);
         ASSERT_STREQ(events[0], "keep 1");
@@ -309,7 +332,7 @@ TEST(exclude_pattern_and_event_cap) {
         ASSERT_EQ(strlen(events[2]), 100);
         ASSERT_STREQ(events[2] + 100 - strlen("[truncated]"), "[truncated]");
         ASSERT_EQ(n_dropped, 1);
-        ASSERT_EQ(saved_offset("ex-1"), strlen("keep 1\nGET /health\n  continued health\nkeep 2\n") + sizeof big - 1);
+        ASSERT_EQ(saved_offset(w, "ex-1"), strlen("keep 1\nGET /health\n  continued health\nkeep 2\n") + sizeof big - 1);
 }
 
 TEST(teardown) {
