@@ -189,6 +189,16 @@ static void count_drop(ShipperSection *sec, DropReason reason, int64_t ts) {
         }
 }
 
+/* Now, as of this loop iteration: a read pass is bounded, so it is at most one pass old, which
+ * means nothing to CloudWatch's 14-day and 2-hour limits, and it reads no clock per event. */
+static int64_t loop_now_ms(const Shipper *s) {
+        uint64_t usec;
+
+        if (sd_event_now(s->event, CLOCK_REALTIME, &usec) < 0)
+                usec = now_usec(CLOCK_REALTIME);
+        return (int64_t) (usec / USEC_PER_MSEC);
+}
+
 static int section_push(void *userdata, const SourceEvent *ev, AckTracker *acks) {
         ShipperSection *sec = userdata;
         Shipper *s = sec->shipper;
@@ -203,8 +213,8 @@ static int section_push(void *userdata, const SourceEvent *ev, AckTracker *acks)
         sec->stats.newest_read_ms = MAX(sec->stats.newest_read_ms, ev->timestamp_ms);
         if (sec->stats.first_read_ms == 0)
                 sec->stats.first_read_ms = ev->timestamp_ms;
-        r = event_prepare(ev->message, ev->size, ev->timestamp_ms, (int64_t) (now_usec(CLOCK_REALTIME) / USEC_PER_MSEC),
-                          s->opts.max_event_size, &s->scratch, &text, &text_len);
+        r = event_prepare(ev->message, ev->size, ev->timestamp_ms, loop_now_ms(s), s->opts.max_event_size,
+                          &s->scratch, &text, &text_len);
         if (r < 0)
                 return r;
         switch ((EventVerdict) r) {
