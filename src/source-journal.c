@@ -168,8 +168,9 @@ static int journal_commit(LogSource *ls, void *token) {
         char *text;
         int r;
 
-        /* The shipper commits once per accepted batch, not per chunk, so a crash never re-sends
-         * more than the batches in flight (and the one position being written). */
+        /* The shipper commits once per accepted batch, not per chunk, and starts no new batch
+         * while a position is being written (log_source_saving()): a crash never re-sends
+         * more than the batches in flight. */
         r = state_cursor_format(cursor, &text);
         if (r < 0)
                 return log_warning_errno(r, "[%s] Failed to save journal position: %m", ls->config->name);
