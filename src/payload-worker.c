@@ -6,21 +6,17 @@
  * job->body, job->payload, job->hash and job->error of the one job it holds.
  * A job cancelled while queued is freed at once; one cancelled while running is marked and
  * freed by the loop when it comes back, so the thread never sees memory disappear.
- * The thread blocks every signal (thread_start_quiet()).
+ * The thread, its lock and eventfd are a HelperThread (helper-thread.h); it blocks every signal.
  * Memory: the output buffer is allocated by the loop thread before the job is queued, and the
  * thread keeps one compressor for all jobs, so the thread allocates next to nothing itself
  * (with glibc, memory a thread allocates stays in that thread's arena, and a busy second
  * arena made the daemon's footprint creep upwards).
  */
 
-#include <sys/eventfd.h>
-#include <unistd.h>
-
 #include "gzip.h"
+#include "helper-thread.h"
 #include "payload-worker.h"
 #include "shared/list.h"
-#include "shared/log.h"
-#include "shared/thread-util.h"
 #include "sigv4.h"
 
 typedef enum JobPlace {
@@ -49,16 +45,10 @@ struct PayloadJob {
 };
 
 struct PayloadWorker {
-        sd_event_source *done_source;
-        int done_fd; /* eventfd: the thread adds 1 per finished job */
-        pthread_t thread;
-        bool thread_started;
+        HelperThread h; /* its eventfd gets 1 per finished job */
         GzipStream *gzip; /* the thread's alone; level gzip_level */
         int gzip_level;
 
-        pthread_mutex_t lock;
-        pthread_cond_t wake;
-        bool stopping;
         JobFifo queue; /* submitted at the tail, taken at the head */
         PayloadJob *running;
         JobFifo done; /* answered in the order finished, which is the order submitted */
@@ -123,49 +113,45 @@ static void job_run(PayloadWorker *w, PayloadJob *job) {
 
 static void *worker_main(void *userdata) {
         PayloadWorker *w = userdata;
-        const uint64_t one = 1;
 
-        (void) pthread_mutex_lock(&w->lock);
+        (void) pthread_mutex_lock(&w->h.lock);
         for (;;) {
                 PayloadJob *job;
 
-                while (!w->stopping && !w->queue.head)
-                        (void) pthread_cond_wait(&w->wake, &w->lock);
-                if (w->stopping)
+                while (!w->h.stopping && !w->queue.head)
+                        (void) pthread_cond_wait(&w->h.wake, &w->h.lock);
+                if (w->h.stopping)
                         break;
                 job = fifo_pop(&w->queue);
                 job->place = JOB_RUNNING;
                 w->running = job;
-                (void) pthread_mutex_unlock(&w->lock);
+                (void) pthread_mutex_unlock(&w->h.lock);
 
                 job_run(w, job);
 
-                (void) pthread_mutex_lock(&w->lock);
+                (void) pthread_mutex_lock(&w->h.lock);
                 w->running = NULL;
                 fifo_push(&w->done, job, JOB_DONE);
-                /* An eventfd counter cannot fill up with one add per job; nothing else can fail. */
-                (void) !write(w->done_fd, &one, sizeof one);
+                helper_signal_done(&w->h);
         }
-        (void) pthread_mutex_unlock(&w->lock);
+        (void) pthread_mutex_unlock(&w->h.lock);
         return NULL;
 }
 
-static int on_done(sd_event_source *s, int fd, uint32_t revents, void *userdata) {
+static void on_done(void *userdata) {
         PayloadWorker *w = userdata;
-        uint64_t n;
 
-        (void) !read(fd, &n, sizeof n);
         /* One job at a time: a callback may cancel or submit other jobs. */
         for (;;) {
                 PayloadJob *job;
 
-                (void) pthread_mutex_lock(&w->lock);
+                (void) pthread_mutex_lock(&w->h.lock);
                 job = fifo_pop(&w->done);
                 if (job)
                         job->place = JOB_ANSWERING;
-                (void) pthread_mutex_unlock(&w->lock);
+                (void) pthread_mutex_unlock(&w->h.lock);
                 if (!job)
-                        return 0;
+                        return;
                 if (!job->cancelled) {
                         if (job->error < 0)
                                 job->cb(job->error, NULL, NULL, job->userdata);
@@ -183,28 +169,10 @@ int payload_worker_new(sd_event *event, PayloadWorker **ret) {
         w = calloc(1, sizeof *w);
         if (!w)
                 return -ENOMEM;
-        w->done_fd = -EBADF;
-        r = -pthread_mutex_init(&w->lock, NULL);
-        if (r < 0) {
-                free(TAKE_PTR(w));
-                return r;
-        }
-        (void) pthread_cond_init(&w->wake, NULL);
-
-        w->done_fd = eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK);
-        if (w->done_fd < 0)
-                return -errno;
-        r = sd_event_add_io(event, &w->done_source, w->done_fd, EPOLLIN, on_done, w);
+        /* Without the thread, jobs run on the loop, answered through the eventfd all the same. */
+        r = helper_start(&w->h, event, "cwlogd-payload", worker_main, on_done, w, "compressing");
         if (r < 0)
                 return r;
-
-        r = thread_start_quiet(&w->thread, worker_main, w, "cwlogd-payload");
-        if (r < 0)
-                /* A pids limit, a seccomp filter: shipping must not depend on a second thread.
-                 * Jobs then run on the loop thread, answered through the eventfd all the same. */
-                log_warning_errno(r, "Failed to start the payload thread, compressing on the event loop instead: %m");
-        else
-                w->thread_started = true;
         *ret = TAKE_PTR(w);
         return 0;
 }
@@ -212,13 +180,7 @@ int payload_worker_new(sd_event *event, PayloadWorker **ret) {
 PayloadWorker *payload_worker_free(PayloadWorker *w) {
         if (!w)
                 return NULL;
-        if (w->thread_started) {
-                (void) pthread_mutex_lock(&w->lock);
-                w->stopping = true;
-                (void) pthread_cond_signal(&w->wake);
-                (void) pthread_mutex_unlock(&w->lock);
-                (void) pthread_join(w->thread, NULL);
-        }
+        helper_stop(&w->h);
         /* The thread is gone: no locking needed from here on. */
         job_free(w->running);
         for (PayloadJob *job; (job = fifo_pop(&w->queue));)
@@ -226,10 +188,6 @@ PayloadWorker *payload_worker_free(PayloadWorker *w) {
         for (PayloadJob *job; (job = fifo_pop(&w->done));)
                 job_free(job);
         gzip_stream_free(w->gzip);
-        sd_event_source_disable_unref(w->done_source);
-        safe_close(w->done_fd);
-        (void) pthread_cond_destroy(&w->wake);
-        (void) pthread_mutex_destroy(&w->lock);
         free(w);
         return NULL;
 }
@@ -256,17 +214,15 @@ int payload_worker_submit(PayloadWorker *w, StrBuf *body, int gzip_level, Payloa
         job->userdata = userdata;
         *body = (StrBuf) { .cap = body->cap };
 
-        if (!w->thread_started) {
-                const uint64_t one = 1;
-
+        if (!w->h.started) {
                 job_run(w, job);
                 fifo_push(&w->done, job, JOB_DONE);
-                (void) !write(w->done_fd, &one, sizeof one);
+                helper_signal_done(&w->h);
         } else {
-                (void) pthread_mutex_lock(&w->lock);
+                (void) pthread_mutex_lock(&w->h.lock);
                 fifo_push(&w->queue, job, JOB_QUEUED);
-                (void) pthread_cond_signal(&w->wake);
-                (void) pthread_mutex_unlock(&w->lock);
+                (void) pthread_cond_signal(&w->h.wake);
+                (void) pthread_mutex_unlock(&w->h.lock);
         }
         if (ret_job)
                 *ret_job = job;
@@ -280,7 +236,7 @@ void payload_job_cancel(PayloadJob *job) {
         if (!job)
                 return;
         w = job->worker;
-        (void) pthread_mutex_lock(&w->lock);
+        (void) pthread_mutex_lock(&w->h.lock);
         /* A running job is the thread's until it is done, an answering one on_done()'s;
          * on_done() frees both. */
         free_now = job->place == JOB_QUEUED || job->place == JOB_DONE;
@@ -289,7 +245,7 @@ void payload_job_cancel(PayloadJob *job) {
         else if (job->place == JOB_DONE)
                 fifo_remove(&w->done, job);
         job->cancelled = true;
-        (void) pthread_mutex_unlock(&w->lock);
+        (void) pthread_mutex_unlock(&w->h.lock);
         if (free_now)
                 job_free(job);
 }

@@ -10,12 +10,10 @@
  */
 
 #include <string.h>
-#include <sys/eventfd.h>
-#include <unistd.h>
 
+#include "helper-thread.h"
 #include "shared/fileio.h"
 #include "shared/log.h"
-#include "shared/thread-util.h"
 #include "state-writer.h"
 
 typedef struct SlotFifo {
@@ -35,16 +33,10 @@ struct StateSlot {
 };
 
 struct StateWriter {
-        sd_event_source *done_source;
-        int done_fd; /* eventfd: the thread adds 1 per finished write */
-        pthread_t thread;
-        bool thread_started;
+        HelperThread h; /* its eventfd gets 1 per finished write */
         unsigned n_slots;
 
-        pthread_mutex_t lock;
-        pthread_cond_t wake;     /* for the thread: work queued, or stop */
         pthread_cond_t finished; /* for a flush: a write was finished */
-        bool stopping;
         SlotFifo queue;
         StateSlot *running;
         SlotFifo done;
@@ -76,36 +68,33 @@ static int write_text(const StateSlot *s, const char *text) {
 }
 
 static void mark_done(StateWriter *w, StateSlot *s) {
-        const uint64_t one = 1;
-
         fifo_push(&w->done, s);
         (void) pthread_cond_broadcast(&w->finished);
-        /* An eventfd counter cannot fill up with one add per write; nothing else can fail. */
-        (void) !write(w->done_fd, &one, sizeof one);
+        helper_signal_done(&w->h);
 }
 
 static void *writer_main(void *userdata) {
         StateWriter *w = userdata;
 
-        (void) pthread_mutex_lock(&w->lock);
+        (void) pthread_mutex_lock(&w->h.lock);
         for (;;) {
                 StateSlot *s;
 
-                while (!w->stopping && !w->queue.head)
-                        (void) pthread_cond_wait(&w->wake, &w->lock);
+                while (!w->h.stopping && !w->queue.head)
+                        (void) pthread_cond_wait(&w->h.wake, &w->h.lock);
                 s = fifo_pop(&w->queue);
                 if (!s)
                         break; /* stopping, and nothing left to write */
                 w->running = s;
-                (void) pthread_mutex_unlock(&w->lock);
+                (void) pthread_mutex_unlock(&w->h.lock);
 
                 s->error = write_text(s, s->writing);
 
-                (void) pthread_mutex_lock(&w->lock);
+                (void) pthread_mutex_lock(&w->h.lock);
                 w->running = NULL;
                 mark_done(w, s);
         }
-        (void) pthread_mutex_unlock(&w->lock);
+        (void) pthread_mutex_unlock(&w->h.lock);
         return NULL;
 }
 
@@ -117,15 +106,15 @@ static void slot_kick(StateSlot *s) {
                 return;
         s->writing = TAKE_PTR(s->waiting);
         s->in_flight = true;
-        (void) pthread_mutex_lock(&w->lock);
-        if (w->thread_started) {
+        (void) pthread_mutex_lock(&w->h.lock);
+        if (w->h.started) {
                 fifo_push(&w->queue, s);
-                (void) pthread_cond_signal(&w->wake);
+                (void) pthread_cond_signal(&w->h.wake);
         } else {
                 s->error = write_text(s, s->writing);
                 mark_done(w, s);
         }
-        (void) pthread_mutex_unlock(&w->lock);
+        (void) pthread_mutex_unlock(&w->h.lock);
 }
 
 /* Delivers one finished write; false if there was none. */
@@ -133,9 +122,9 @@ static bool answer_one(StateWriter *w) {
         StateSlot *s;
         int error;
 
-        (void) pthread_mutex_lock(&w->lock);
+        (void) pthread_mutex_lock(&w->h.lock);
         s = fifo_pop(&w->done);
-        (void) pthread_mutex_unlock(&w->lock);
+        (void) pthread_mutex_unlock(&w->h.lock);
         if (!s)
                 return false;
         s->in_flight = false;
@@ -150,22 +139,19 @@ static bool answer_one(StateWriter *w) {
         return true;
 }
 
-static int on_done(sd_event_source *es, int fd, uint32_t revents, void *userdata) {
+static void on_done(void *userdata) {
         StateWriter *w = userdata;
-        uint64_t n;
 
-        (void) !read(fd, &n, sizeof n);
         while (answer_one(w))
                 ;
-        return 0;
 }
 
 /* Blocks until the thread has nothing queued and nothing in hand. */
 static void wait_idle(StateWriter *w) {
-        (void) pthread_mutex_lock(&w->lock);
+        (void) pthread_mutex_lock(&w->h.lock);
         while (w->queue.head || w->running)
-                (void) pthread_cond_wait(&w->finished, &w->lock);
-        (void) pthread_mutex_unlock(&w->lock);
+                (void) pthread_cond_wait(&w->finished, &w->h.lock);
+        (void) pthread_mutex_unlock(&w->h.lock);
 }
 
 void state_writer_flush(StateWriter *w) {
@@ -187,28 +173,11 @@ int state_writer_new(sd_event *event, StateWriter **ret) {
         w = calloc(1, sizeof *w);
         if (!w)
                 return -ENOMEM;
-        w->done_fd = -EBADF;
-        r = -pthread_mutex_init(&w->lock, NULL);
-        if (r < 0) {
-                free(TAKE_PTR(w));
-                return r;
-        }
-        (void) pthread_cond_init(&w->wake, NULL);
         (void) pthread_cond_init(&w->finished, NULL);
-
-        w->done_fd = eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK);
-        if (w->done_fd < 0)
-                return -errno;
-        r = sd_event_add_io(event, &w->done_source, w->done_fd, EPOLLIN, on_done, w);
+        /* Checkpoints must be written even without a second thread. */
+        r = helper_start(&w->h, event, "cwlogd-state", writer_main, on_done, w, "writing state files");
         if (r < 0)
                 return r;
-
-        r = thread_start_quiet(&w->thread, writer_main, w, "cwlogd-state");
-        if (r < 0)
-                /* Checkpoints must be written even without a second thread. */
-                log_warning_errno(r, "Failed to start the state thread, writing state on the event loop instead: %m");
-        else
-                w->thread_started = true;
         *ret = TAKE_PTR(w);
         return 0;
 }
@@ -216,22 +185,11 @@ int state_writer_new(sd_event *event, StateWriter **ret) {
 StateWriter *state_writer_free(StateWriter *w) {
         if (!w)
                 return NULL;
-        if (w->thread_started) {
-                state_writer_flush(w);
-                (void) pthread_mutex_lock(&w->lock);
-                w->stopping = true;
-                (void) pthread_cond_signal(&w->wake);
-                (void) pthread_mutex_unlock(&w->lock);
-                (void) pthread_join(w->thread, NULL);
-        } else
-                state_writer_flush(w);
+        state_writer_flush(w);
+        helper_stop(&w->h);
         if (w->n_slots > 0)
                 log_debug("State writer freed with %u slots left.", w->n_slots);
-        sd_event_source_disable_unref(w->done_source);
-        safe_close(w->done_fd);
         (void) pthread_cond_destroy(&w->finished);
-        (void) pthread_cond_destroy(&w->wake);
-        (void) pthread_mutex_destroy(&w->lock);
         free(w);
         return NULL;
 }

@@ -2,7 +2,6 @@
 /* The payload worker: what comes back (gunzips to the body, hash a SigV4 verifier would
  * compute), in what order, and what cancelling and freeing at every stage do. */
 
-#include <sys/wait.h>
 #include <zlib.h>
 
 #include "payload-worker.h"
@@ -218,13 +217,11 @@ TEST(the_thread_is_named_and_blocks_every_signal) {
 
 /* In a child without threads: every job is still answered, in order, from the loop and never
  * from inside submit. Returns 0, or the number of the check that failed. */
-static int run_without_threads(void) {
+static int jobs_without_threads(void) {
         char *back = malloc(512 * 1024);
         PayloadJob *job = NULL;
         StrBuf body;
 
-        if (forbid_threads() < 0)
-                return 1;
         h = (Harness) { .cancel_next_from = N_JOBS };
         if (sd_event_new(&h.event) < 0 || payload_worker_new(h.event, &h.worker) < 0)
                 return 2;
@@ -263,19 +260,9 @@ static int run_without_threads(void) {
 }
 
 TEST(without_a_thread_jobs_run_on_the_loop) {
-        pid_t pid;
-        int status;
-
         if (!forbid_threads_supported())
                 TEST_SKIP("the seccomp filter that forbids threads is written for x86-64");
-
-        pid = fork();
-        ASSERT_TRUE(pid >= 0);
-        if (pid == 0)
-                _exit(run_without_threads());
-        ASSERT_EQ(waitpid(pid, &status, 0), pid);
-        ASSERT_TRUE(WIFEXITED(status));
-        ASSERT_EQ(WEXITSTATUS(status), 0);
+        ASSERT_EQ(run_without_threads(jobs_without_threads), 0);
 }
 
 TEST_MAIN()

@@ -4,11 +4,9 @@
 
 #include <stdlib.h>
 #include <sys/stat.h>
-#include <sys/wait.h>
 #include <unistd.h>
 
 #include "shared/fileio.h"
-#include "shared/parse-util.h"
 #include "state-writer.h"
 #include "test.h"
 #include "thread-test.h"
@@ -74,161 +72,159 @@ static void run_idle(sd_event *e, StateWriter *w) {
         }
 }
 
+typedef struct Harness {
+        sd_event *e;
+        StateWriter *w;
+        StateSlot *slot;
+        Seen seen;
+        char *path, *dir; /* dir: made by the test, removed at the end; may be NULL */
+} Harness;
+
+/* A loop, a writer and one slot for ROOT/name (ROOT/dir/name when dir is given). */
+static void harness_start(Harness *h, const char *dir, const char *name) {
+        *h = (Harness) {};
+        if (dir) {
+                h->dir = at(dir);
+                ASSERT_TRUE(asprintf(&h->path, "%s/%s", h->dir, name) > 0);
+        } else
+                h->path = at(name);
+        h->seen.path = h->path;
+        ASSERT_OK(sd_event_new(&h->e));
+        ASSERT_OK(state_writer_new(h->e, &h->w));
+        ASSERT_OK(state_slot_new(h->w, h->path, on_written, &h->seen, &h->slot));
+}
+
+/* Frees it all, and removes the state file and the directory, which must exist. */
+static void harness_stop(Harness *h) {
+        h->slot = state_slot_free(h->slot);
+        h->w = state_writer_free(h->w);
+        h->e = sd_event_unref(h->e);
+        ASSERT_OK(unlink(h->path));
+        if (h->dir)
+                ASSERT_OK(rmdir(h->dir));
+        free(h->path);
+        free(h->dir);
+}
+
 TEST(setup) {
         ASSERT_NOT_NULL(mkdtemp(root));
 }
 
 TEST(the_newest_text_lands_and_writes_keep_their_order) {
-        _cleanup_(sd_event_unrefp) sd_event *e = NULL;
-        _cleanup_(state_writer_freep) StateWriter *w = NULL;
-        _cleanup_free_ char *path = at("order.cursor");
-        StateSlot *slot;
-        Seen seen = { .path = path };
+        Harness h;
 
-        ASSERT_OK(sd_event_new(&e));
-        ASSERT_OK(state_writer_new(e, &w));
-        ASSERT_OK(state_slot_new(w, path, on_written, &seen, &slot));
-        ASSERT_STREQ(state_slot_path(slot), path);
+        harness_start(&h, NULL, "order.cursor");
+        ASSERT_STREQ(state_slot_path(h.slot), h.path);
         for (unsigned i = 1; i <= N_PUTS; i++) {
-                state_slot_put(slot, text_of(i));
+                state_slot_put(h.slot, text_of(i));
                 if (i % 20 == 0)
-                        ASSERT_OK(sd_event_run(e, 0));
+                        ASSERT_OK(sd_event_run(h.e, 0));
         }
-        /* Never answered from inside put: only the loop delivers answers. */
-        run_idle(e, w);
-        ASSERT_EQ(file_value(path), N_PUTS);
-        ASSERT_EQ(seen.failures, 0);
-        ASSERT_FALSE(seen.out_of_order);
-        ASSERT_EQ(seen.last_value, N_PUTS);
+        run_idle(h.e, h.w);
+        ASSERT_EQ(file_value(h.path), N_PUTS);
+        ASSERT_EQ(h.seen.failures, 0);
+        ASSERT_FALSE(h.seen.out_of_order);
+        ASSERT_EQ(h.seen.last_value, N_PUTS);
         /* Texts put while a write was under way were replaced by newer ones, not queued. */
-        ASSERT_TRUE(seen.calls >= 1 && seen.calls <= N_PUTS);
-        slot = state_slot_free(slot);
-        ASSERT_OK(unlink(path));
+        ASSERT_TRUE(h.seen.calls >= 1 && h.seen.calls <= N_PUTS);
+        harness_stop(&h);
 }
 
 TEST(answers_come_from_the_loop_only) {
-        _cleanup_(sd_event_unrefp) sd_event *e = NULL;
-        _cleanup_(state_writer_freep) StateWriter *w = NULL;
-        _cleanup_free_ char *path = at("loop.cursor");
-        StateSlot *slot;
-        Seen seen = { .path = path };
+        Harness h;
 
-        ASSERT_OK(sd_event_new(&e));
-        ASSERT_OK(state_writer_new(e, &w));
-        ASSERT_OK(state_slot_new(w, path, on_written, &seen, &slot));
-        state_slot_put(slot, text_of(1));
+        harness_start(&h, NULL, "loop.cursor");
+        state_slot_put(h.slot, text_of(1));
+        ASSERT_TRUE(state_slot_writing(h.slot));
         usleep(50 * 1000); /* the thread has long written it */
-        ASSERT_EQ(seen.calls, 0);
-        ASSERT_EQ(file_value(path), 1);
-        for (int i = 0; i < 100 && seen.calls == 0; i++)
-                ASSERT_OK(sd_event_run(e, 10 * USEC_PER_MSEC));
-        ASSERT_EQ(seen.calls, 1);
-        ASSERT_EQ(seen.last_error, 0);
-        slot = state_slot_free(slot);
-        ASSERT_OK(unlink(path));
+        ASSERT_EQ(h.seen.calls, 0);
+        ASSERT_EQ(file_value(h.path), 1);
+        for (int i = 0; i < 100 && h.seen.calls == 0; i++)
+                ASSERT_OK(sd_event_run(h.e, 10 * USEC_PER_MSEC));
+        ASSERT_EQ(h.seen.calls, 1);
+        ASSERT_EQ(h.seen.last_error, 0);
+        ASSERT_FALSE(state_slot_writing(h.slot));
+        harness_stop(&h);
 }
 
 TEST(a_failed_write_keeps_its_text_for_the_retry) {
-        _cleanup_(sd_event_unrefp) sd_event *e = NULL;
-        _cleanup_(state_writer_freep) StateWriter *w = NULL;
-        _cleanup_free_ char *dir = at("later"), *path = at("later/x.cursor");
-        StateSlot *slot;
-        Seen seen = { .path = path };
+        Harness h;
 
-        ASSERT_OK(sd_event_new(&e));
-        ASSERT_OK(state_writer_new(e, &w));
-        ASSERT_OK(state_slot_new(w, path, on_written, &seen, &slot));
-        state_slot_put(slot, text_of(7));
-        run_idle(e, w);
-        ASSERT_EQ(seen.calls, 1);
-        ASSERT_EQ(seen.last_error, -ENOENT);
+        harness_start(&h, "later", "x.cursor");
+        state_slot_put(h.slot, text_of(7));
+        run_idle(h.e, h.w);
+        ASSERT_EQ(h.seen.calls, 1);
+        ASSERT_EQ(h.seen.last_error, -ENOENT);
+        /* A failed text does not count as being written (the shipper would wait forever). */
+        ASSERT_FALSE(state_slot_writing(h.slot));
 
         /* Nothing retries by itself (the source's timer does)... */
-        ASSERT_OK(mkdir(dir, 0755));
-        run_idle(e, w);
-        ASSERT_EQ(seen.calls, 1);
-        ASSERT_EQ(file_value(path), 0);
+        ASSERT_OK(mkdir(h.dir, 0755));
+        run_idle(h.e, h.w);
+        ASSERT_EQ(h.seen.calls, 1);
+        ASSERT_EQ(file_value(h.path), 0);
         /* ...and the retry writes the kept text. */
-        state_slot_retry(slot);
-        run_idle(e, w);
-        ASSERT_EQ(seen.calls, 2);
-        ASSERT_EQ(seen.last_error, 0);
-        ASSERT_EQ(file_value(path), 7);
+        state_slot_retry(h.slot);
+        run_idle(h.e, h.w);
+        ASSERT_EQ(h.seen.calls, 2);
+        ASSERT_EQ(h.seen.last_error, 0);
+        ASSERT_EQ(file_value(h.path), 7);
         /* Retrying with nothing left is a no-op. */
-        state_slot_retry(slot);
-        run_idle(e, w);
-        ASSERT_EQ(seen.calls, 2);
-        slot = state_slot_free(slot);
-        ASSERT_OK(unlink(path));
-        ASSERT_OK(rmdir(dir));
+        state_slot_retry(h.slot);
+        run_idle(h.e, h.w);
+        ASSERT_EQ(h.seen.calls, 2);
+        harness_stop(&h);
 }
 
 TEST(a_newer_text_replaces_a_failed_one) {
-        _cleanup_(sd_event_unrefp) sd_event *e = NULL;
-        _cleanup_(state_writer_freep) StateWriter *w = NULL;
-        _cleanup_free_ char *dir = at("newer"), *path = at("newer/x.cursor");
-        StateSlot *slot;
-        Seen seen = { .path = path };
+        Harness h;
 
-        ASSERT_OK(sd_event_new(&e));
-        ASSERT_OK(state_writer_new(e, &w));
-        ASSERT_OK(state_slot_new(w, path, on_written, &seen, &slot));
-        state_slot_put(slot, text_of(1));
-        run_idle(e, w);
-        ASSERT_EQ(seen.failures, 1);
-        ASSERT_OK(mkdir(dir, 0755));
-        state_slot_put(slot, text_of(2));
-        run_idle(e, w);
-        ASSERT_EQ(seen.calls, 2);
-        ASSERT_EQ(seen.last_error, 0);
-        ASSERT_EQ(file_value(path), 2);
-        slot = state_slot_free(slot);
-        ASSERT_OK(unlink(path));
-        ASSERT_OK(rmdir(dir));
+        harness_start(&h, "newer", "x.cursor");
+        state_slot_put(h.slot, text_of(1));
+        run_idle(h.e, h.w);
+        ASSERT_EQ(h.seen.failures, 1);
+        ASSERT_OK(mkdir(h.dir, 0755));
+        state_slot_put(h.slot, text_of(2));
+        run_idle(h.e, h.w);
+        ASSERT_EQ(h.seen.calls, 2);
+        ASSERT_EQ(h.seen.last_error, 0);
+        ASSERT_EQ(file_value(h.path), 2);
+        harness_stop(&h);
 }
 
 TEST(finish_writes_what_is_left_without_the_loop) {
-        _cleanup_(sd_event_unrefp) sd_event *e = NULL;
-        _cleanup_(state_writer_freep) StateWriter *w = NULL;
-        _cleanup_free_ char *path = at("finish.cursor"), *bad = at("missing/finish.cursor");
-        StateSlot *slot, *lost;
-        Seen seen = { .path = path }, seen_lost = { .path = bad };
+        _cleanup_free_ char *bad = at("missing/finish.cursor");
+        Seen seen_lost = { .path = bad };
+        StateSlot *lost;
+        Harness h;
 
-        ASSERT_OK(sd_event_new(&e));
-        ASSERT_OK(state_writer_new(e, &w));
-        ASSERT_OK(state_slot_new(w, path, on_written, &seen, &slot));
+        harness_start(&h, NULL, "finish.cursor");
         /* The second waits behind the first; the loop never runs. */
-        state_slot_put(slot, text_of(1));
-        state_slot_put(slot, text_of(2));
-        ASSERT_OK(state_slot_finish(slot));
-        ASSERT_EQ(file_value(path), 2);
-        ASSERT_TRUE(seen.calls >= 1);
-        ASSERT_EQ(seen.failures, 0);
-        slot = state_slot_free(slot);
-        ASSERT_OK(unlink(path));
+        state_slot_put(h.slot, text_of(1));
+        state_slot_put(h.slot, text_of(2));
+        ASSERT_OK(state_slot_finish(h.slot));
+        ASSERT_EQ(file_value(h.path), 2);
+        ASSERT_TRUE(h.seen.calls >= 1);
+        ASSERT_EQ(h.seen.failures, 0);
 
         /* The last write's failure is returned, for the caller to report. */
-        ASSERT_OK(state_slot_new(w, bad, on_written, &seen_lost, &lost));
+        ASSERT_OK(state_slot_new(h.w, bad, on_written, &seen_lost, &lost));
         state_slot_put(lost, text_of(3));
         ASSERT_ERR(state_slot_finish(lost), ENOENT);
         ASSERT_EQ(seen_lost.failures, 1);
         lost = state_slot_free(lost);
+        harness_stop(&h);
 }
 
 TEST(freeing_a_slot_writes_its_text_first) {
-        _cleanup_(sd_event_unrefp) sd_event *e = NULL;
-        _cleanup_(state_writer_freep) StateWriter *w = NULL;
-        _cleanup_free_ char *path = at("free.cursor");
-        StateSlot *slot;
+        Harness h;
 
-        ASSERT_OK(sd_event_new(&e));
-        ASSERT_OK(state_writer_new(e, &w));
-        ASSERT_OK(state_slot_new(w, path, NULL, NULL, &slot));
+        harness_start(&h, NULL, "free.cursor");
         for (unsigned i = 1; i <= 5; i++)
-                state_slot_put(slot, text_of(i));
-        slot = state_slot_free(slot);
-        ASSERT_EQ(file_value(path), 5);
-        ASSERT_OK(unlink(path));
+                state_slot_put(h.slot, text_of(i));
+        h.slot = state_slot_free(h.slot);
+        ASSERT_EQ(file_value(h.path), 5);
+        harness_stop(&h);
 }
 
 TEST(the_thread_is_named_and_blocks_every_signal) {
@@ -246,15 +242,13 @@ TEST(the_thread_is_named_and_blocks_every_signal) {
 
 /* In a child that cannot start threads: writes happen when handed over, answers still come
  * from the loop. Returns 0, or the number of the check that failed. */
-static int run_without_threads(void) {
+static int writes_without_threads(void) {
         _cleanup_free_ char *path = at("nothread.cursor");
         sd_event *e = NULL;
         StateWriter *w = NULL;
         StateSlot *slot;
         Seen seen = { .path = path };
 
-        if (forbid_threads() < 0)
-                return 1;
         if (sd_event_new(&e) < 0 || state_writer_new(e, &w) < 0 ||
             state_slot_new(w, path, on_written, &seen, &slot) < 0)
                 return 2;
@@ -277,18 +271,9 @@ static int run_without_threads(void) {
 }
 
 TEST(without_a_thread_writes_happen_on_the_loop) {
-        pid_t pid;
-        int status;
-
         if (!forbid_threads_supported())
                 TEST_SKIP("the seccomp filter that forbids threads is written for x86-64");
-        pid = fork();
-        ASSERT_TRUE(pid >= 0);
-        if (pid == 0)
-                _exit(run_without_threads());
-        ASSERT_EQ(waitpid(pid, &status, 0), pid);
-        ASSERT_TRUE(WIFEXITED(status));
-        ASSERT_EQ(WEXITSTATUS(status), 0);
+        ASSERT_EQ(run_without_threads(writes_without_threads), 0);
 }
 
 TEST(teardown) {

@@ -11,6 +11,8 @@
 #include <string.h>
 #include <sys/prctl.h>
 #include <sys/syscall.h>
+#include <sys/wait.h>
+#include <unistd.h>
 #if __has_include(<valgrind/valgrind.h>)
 #include <valgrind/valgrind.h>
 #else
@@ -96,7 +98,7 @@ bool forbid_threads_supported(void) {
 #endif
 }
 
-int forbid_threads(void) {
+static int forbid_threads(void) {
 #if defined(__x86_64__)
         struct sock_filter f[] = {
                 BPF_STMT(BPF_LD | BPF_W | BPF_ABS, offsetof(struct seccomp_data, arch)),
@@ -116,4 +118,18 @@ int forbid_threads(void) {
 #else
         return -EOPNOTSUPP;
 #endif
+}
+
+int run_without_threads(int (*fn)(void)) {
+        pid_t pid;
+        int status;
+
+        pid = fork();
+        if (pid < 0)
+                return -1;
+        if (pid == 0)
+                _exit(forbid_threads() < 0 ? 255 : fn());
+        if (waitpid(pid, &status, 0) != pid || !WIFEXITED(status))
+                return -1;
+        return WEXITSTATUS(status);
 }

@@ -15,6 +15,7 @@ int thread_count_named(const char *comm, bool *ret_all_blocked);
 
 /* Whether forbid_threads() works on this architecture (x86-64 only). */
 bool forbid_threads_supported(void);
-/* From now on clone() and clone3() fail with EPERM in this process, as a seccomp filter or a
- * pids limit would make them: no new threads. 0 or a negative errno. */
-int forbid_threads(void);
+/* Runs fn in a forked child in which clone() and clone3() fail with EPERM, as a seccomp filter
+ * or a pids limit would make them: no new threads. Returns what fn returned (0: every check
+ * passed), or -1 if the child could not be set up or did not exit normally. */
+int run_without_threads(int (*fn)(void));
