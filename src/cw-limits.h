@@ -112,6 +112,11 @@
  * when no new checkpoint arrives, so an idle source still persists its position. */
 #define STATE_RETRY_SEC 30U
 
+/* A state write that has not come back after this long (a hung disk or NFS server) no longer
+ * holds the section's shipping back (see log_source_saving()): it is reported and shipping
+ * goes on, with a weaker crash bound until the write returns. */
+#define STATE_STALL_SEC 30U
+
 /* Journal message bytes read per entry: one byte more than the largest event CloudWatch
  * accepts, so the sink still sees the message was longer and marks it [truncated]. */
 #define JOURNAL_MESSAGE_READ_MAX (CW_MAX_EVENT_BYTES + 1U)

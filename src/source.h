@@ -70,6 +70,9 @@ struct LogSource {
         /* The checkpoint's state file (log_source_open_state()), written off the loop. */
         StateSlot *state;
         sd_event_source *state_retry; /* a checkpoint that could not be written */
+        sd_event_source *state_stall; /* a write that has not come back (STATE_STALL_SEC) */
+        uint64_t state_stall_usec;    /* STATE_STALL_SEC; tests shorten it */
+        bool state_stalled;           /* that write no longer holds shipping back */
         int state_error;              /* of the last write, 0 once one succeeded again */
         RateLimit state_ratelimit;
 };
@@ -88,7 +91,8 @@ void log_source_save_state(LogSource *s, char *text);
 /* Whether an accepted position is still being written. The shipper starts no new batch for
  * the section meanwhile, so that what a crash can re-send stays what was in flight (SPEC §7):
  * the batches on the wire plus those accepted but not yet on disk never exceed the window.
- * The sink's saved() says when it is over. */
+ * The sink's saved() says when it is over. A write that fails, or that has not come back
+ * after STATE_STALL_SEC, stops counting (logged): shipping must not hang on a disk. */
 bool log_source_saving(const LogSource *s);
 /* Destroys through ops; accepts NULL; returns NULL. */
 LogSource *log_source_free(LogSource *s);

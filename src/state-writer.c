@@ -14,6 +14,7 @@
 #include "helper-thread.h"
 #include "shared/fileio.h"
 #include "shared/log.h"
+#include "shared/time-util.h"
 #include "state-writer.h"
 
 typedef struct SlotFifo {
@@ -28,6 +29,7 @@ struct StateSlot {
         char *writing;  /* the text being written */
         int error;      /* of that write */
         bool in_flight; /* handed over and not answered yet */
+        uint64_t since; /* when it was handed over, monotonic */
         StateSlotDone cb;
         void *userdata;
 };
@@ -106,6 +108,7 @@ static void slot_kick(StateSlot *s) {
                 return;
         s->writing = TAKE_PTR(s->waiting);
         s->in_flight = true;
+        s->since = now_usec(CLOCK_MONOTONIC);
         (void) pthread_mutex_lock(&w->h.lock);
         if (w->h.started) {
                 fifo_push(&w->queue, s);
@@ -229,6 +232,10 @@ const char *state_slot_path(const StateSlot *s) {
 
 bool state_slot_writing(const StateSlot *s) {
         return s->in_flight;
+}
+
+uint64_t state_slot_writing_since(const StateSlot *s) {
+        return s->in_flight ? s->since : 0;
 }
 
 int state_slot_finish(StateSlot *s) {

@@ -52,6 +52,8 @@ const char *state_slot_path(const StateSlot *s);
  * waiting behind it is handed over when the answer comes, so this stays true across a chain of
  * checkpoints; a text left by a failed write does not count. */
 bool state_slot_writing(const StateSlot *s);
+/* CLOCK_MONOTONIC time the write under way was handed over; 0 when none is. */
+uint64_t state_slot_writing_since(const StateSlot *s);
 /* For shutdown: blocks until the slot's write under way is done (its callback runs), then
  * writes a waiting text right here, on the calling thread, without the callback. Returns
  * that last write's result (0 when there was nothing left to write). */

@@ -143,6 +143,69 @@ TEST(state_write_failure_keeps_old_state_and_retries) {
         fixture_done(&f);
 }
 
+/* Runs the loop (not the state writer's flush, which would wait for the hung write) for ms. */
+static void run_for(Fixture *f, unsigned ms) {
+        usec_t until = now_usec(CLOCK_MONOTONIC) + ms * USEC_PER_MSEC;
+
+        while (now_usec(CLOCK_MONOTONIC) < until)
+                (void) sd_event_run(f->event, 10 * USEC_PER_MSEC);
+}
+
+TEST(a_hung_state_write_holds_shipping_back_only_for_a_while) {
+        Fixture f;
+        char *fifo, *log;
+        int fd;
+
+        fixture_init(&f);
+        add_numbered(&f, 1, 10);
+        fixture_flush(&f);
+        f.sink.limit = 5;
+        fixture_start(&f);
+        run_idle(&f);
+        sink_settle(&f.sink, 5);
+        run_idle(&f);
+        ASSERT_FALSE(log_source_saving(f.source));
+
+        /* The next write's temporary file is a FIFO: its open() waits for a reader, as a
+         * write to a hung disk or NFS server would wait. */
+        ASSERT_TRUE(asprintf(&fifo, "%s/test-section.cursor.tmp.%ld", f.state, (long) getpid()) > 0);
+        ASSERT_OK(mkfifo(fifo, 0600));
+        f.source->state_stall_usec = 300 * USEC_PER_MSEC;
+        f.sink.limit = 0;
+        log_source_wake(f.source);
+        run_for(&f, 50);
+        ASSERT_EQ(f.sink.n, 10);
+        capture_start();
+        sink_settle(&f.sink, 10);
+        /* The shipper would start no new batch now... */
+        run_for(&f, 100);
+        ASSERT_TRUE(log_source_saving(f.source));
+        ASSERT_EQ(f.source->last_error, 0);
+        /* ...but not for longer than the stall limit. */
+        run_for(&f, 400);
+        ASSERT_FALSE(log_source_saving(f.source));
+        ASSERT_EQ(f.source->last_error, -ETIMEDOUT);
+
+        /* The disk answers: the writer's open() goes through, and fsync() of a FIFO fails. */
+        fd = open(fifo, O_RDONLY | O_NONBLOCK | O_CLOEXEC);
+        ASSERT_TRUE(fd >= 0);
+        run_for(&f, 200);
+        close(fd);
+        log = capture_stop();
+        ASSERT_TRUE(strstr(log, "has not finished after") != NULL);
+        ASSERT_TRUE(strstr(log, "The stalled write of the journal position finished") != NULL);
+        ASSERT_TRUE(strstr(log, "Failed to save journal position") != NULL);
+        ASSERT_EQ(f.source->last_error, -EINVAL);
+        free(log);
+
+        /* The kept position is written when the source goes. */
+        fixture_stop(&f);
+        assert_saved_at_last_entry(&f);
+        ASSERT_TRUE(access(fifo, F_OK) < 0);
+        free(fifo);
+        fixture_done(&f);
+}
+
 TEST(read_failure_once_is_retried_without_loss_or_duplicates) {
         Fixture f;
 

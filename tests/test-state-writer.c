@@ -134,8 +134,10 @@ TEST(answers_come_from_the_loop_only) {
         Harness h;
 
         harness_start(&h, NULL, "loop.cursor");
+        ASSERT_EQ(state_slot_writing_since(h.slot), 0);
         state_slot_put(h.slot, text_of(1));
         ASSERT_TRUE(state_slot_writing(h.slot));
+        ASSERT_TRUE(state_slot_writing_since(h.slot) > 0);
         usleep(50 * 1000); /* the thread has long written it */
         ASSERT_EQ(h.seen.calls, 0);
         ASSERT_EQ(file_value(h.path), 1);
@@ -144,6 +146,7 @@ TEST(answers_come_from_the_loop_only) {
         ASSERT_EQ(h.seen.calls, 1);
         ASSERT_EQ(h.seen.last_error, 0);
         ASSERT_FALSE(state_slot_writing(h.slot));
+        ASSERT_EQ(state_slot_writing_since(h.slot), 0);
         harness_stop(&h);
 }
 
