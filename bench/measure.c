@@ -1,7 +1,8 @@
 /* SPDX-License-Identifier: MIT */
 /*
  * measure: runs one command and reports what it cost, as one JSON line:
- *   {"wall_s":..,"user_s":..,"sys_s":..,"peak_rss_anon_kib":..,"samples":..,"exit":..,"signal":..}
+ *   {"wall_s":..,"user_s":..,"sys_s":..,"peak_rss_anon_kib":..,"samples":..,"exit":..,"signal":..,
+ *    "threads":[{"name":..,"cpu_s":..},..]}
  *
  * - wall_s: fork to reaped exit (the exit is seen at once through a pidfd, not at the next tick);
  * - user_s, sys_s: the child's own rusage from wait4() (not its children's);
@@ -9,6 +10,9 @@
  *   --interval-ms (default 10). RssAnon, not VmHWM: VmHWM counts file-backed pages, and a
  *   journal reader maps its journal files, which is page cache, not memory it allocated.
  *   A spike shorter than the interval can be missed; steady-state use cannot.
+ * - threads: user+sys CPU per thread name (threads of one name summed), from
+ *   /proc/PID/task/TID/stat at the same samples: what each thread had used when last seen, so
+ *   up to one interval (and one clock tick) short of its total. To tell which thread limits.
  *
  * SIGTERM/SIGINT sent to measure are passed on to the child, so a caller can stop a daemon
  * and still get its numbers. Exits with the child's exit status (128+N if killed by N).
@@ -19,10 +23,12 @@
  * Usage: measure [--json FILE] [--pid-file FILE] [--trace FILE] [--interval-ms N] -- COMMAND [ARGS...]
  */
 
+#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <poll.h>
 #include <signal.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -33,6 +39,101 @@
 #include <unistd.h>
 
 static volatile sig_atomic_t child_pid;
+
+#define MAX_THREADS 64
+
+typedef struct ThreadSeen {
+        int tid;
+        char name[32];
+        unsigned long long ticks; /* utime + stime, last seen */
+} ThreadSeen;
+
+static ThreadSeen threads[MAX_THREADS];
+static int n_threads;
+
+/* Reads "TID (comm) S ... utime stime" of one thread; false if it is gone. */
+static bool read_thread(int pid, int tid, char *name, size_t size, unsigned long long *ticks) {
+        char path[96], buf[1024], *open_paren, *close_paren;
+        unsigned long long utime, stime;
+        ssize_t n;
+        int fd;
+
+        snprintf(path, sizeof(path), "/proc/%d/task/%d/stat", pid, tid);
+        fd = open(path, O_RDONLY | O_CLOEXEC);
+        if (fd < 0)
+                return false;
+        n = read(fd, buf, sizeof(buf) - 1);
+        close(fd);
+        if (n <= 0)
+                return false;
+        buf[n] = 0;
+        open_paren = strchr(buf, '(');
+        close_paren = strrchr(buf, ')'); /* the name may hold parentheses itself */
+        if (!open_paren || !close_paren || close_paren < open_paren)
+                return false;
+        snprintf(name, size, "%.*s", (int) (close_paren - open_paren - 1), open_paren + 1);
+        /* After ") ": state is field 3; utime and stime are fields 14 and 15. */
+        if (sscanf(close_paren + 2, "%*c %*d %*d %*d %*d %*d %*u %*u %*u %*u %*u %llu %llu", &utime, &stime) != 2)
+                return false;
+        *ticks = utime + stime;
+        return true;
+}
+
+static void sample_threads(int pid) {
+        char path[64];
+        struct dirent *de;
+        DIR *d;
+
+        snprintf(path, sizeof(path), "/proc/%d/task", pid);
+        d = opendir(path);
+        if (!d)
+                return;
+        while ((de = readdir(d))) {
+                char name[32];
+                unsigned long long ticks;
+                int tid = atoi(de->d_name), k;
+
+                if (tid <= 0 || !read_thread(pid, tid, name, sizeof(name), &ticks))
+                        continue;
+                for (k = 0; k < n_threads && threads[k].tid != tid; k++)
+                        ;
+                if (k == n_threads) {
+                        if (n_threads == MAX_THREADS)
+                                continue;
+                        n_threads++;
+                }
+                threads[k].tid = tid;
+                snprintf(threads[k].name, sizeof(threads[k].name), "%s", name);
+                threads[k].ticks = ticks;
+        }
+        closedir(d);
+}
+
+/* "threads":[...] with the CPU of same-named threads summed, in order of first appearance. */
+static void print_threads(FILE *out) {
+        double hz = (double) sysconf(_SC_CLK_TCK);
+        bool first = true;
+
+        fputs(",\"threads\":[", out);
+        for (int i = 0; i < n_threads; i++) {
+                unsigned long long sum = 0;
+                bool seen_before = false;
+
+                for (int j = 0; j < i; j++)
+                        seen_before = seen_before || !strcmp(threads[j].name, threads[i].name);
+                if (seen_before)
+                        continue;
+                for (int j = i; j < n_threads; j++)
+                        if (!strcmp(threads[j].name, threads[i].name))
+                                sum += threads[j].ticks;
+                fprintf(out, "%s{\"name\":\"", first ? "" : ",");
+                for (const char *c = threads[i].name; *c; c++) /* JSON-safe: no quotes or controls */
+                        fputc(*c == '"' || *c == '\\' || (unsigned char) *c < 0x20 ? '_' : *c, out);
+                fprintf(out, "\",\"cpu_s\":%.2f}", (double) sum / hz);
+                first = false;
+        }
+        fputs("]", out);
+}
 
 static void forward(int sig) {
         if (child_pid > 0)
@@ -138,6 +239,7 @@ int main(int argc, char *argv[]) {
 
         for (;;) {
                 long kib = status_fd >= 0 ? rss_anon_kib(status_fd) : -1;
+                sample_threads((int) pid);
                 if (kib >= 0) {
                         samples++;
                         if (kib > peak)
@@ -169,9 +271,11 @@ int main(int argc, char *argv[]) {
         if (!out)
                 return perror("measure: --json"), 1;
         fprintf(out, "{\"wall_s\":%.3f,\"user_s\":%.3f,\"sys_s\":%.3f,\"peak_rss_anon_kib\":%ld,"
-                     "\"samples\":%ld,\"exit\":%d,\"signal\":%d}\n",
+                     "\"samples\":%ld,\"exit\":%d,\"signal\":%d",
                 wall, tv(ru.ru_utime), tv(ru.ru_stime), peak, samples,
                 WIFEXITED(status) ? WEXITSTATUS(status) : -1, WIFSIGNALED(status) ? WTERMSIG(status) : 0);
+        print_threads(out);
+        fputs("}\n", out);
         if (json)
                 fclose(out);
         return WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
