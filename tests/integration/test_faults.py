@@ -564,3 +564,54 @@ def test_state_dir_unwritable_keeps_shipping(cwlogd, cwfake, journal_files, priv
                       f"{cwlogd.log(p)[-3000:]}"
         assert_complete(cwfake, "g", "s", [f"s-{i:07d}" for i in range(total)])
         alive_then_stop(cwlogd, p)
+
+
+@pytest.mark.slow
+def test_hung_state_write_does_not_stop_shipping(cwlogd, cwfake, journal_files):
+        """The disk under the state directory stops answering while cwlogd runs. Here the state
+        file's temporary name is a FIFO, whose open() waits for a reader as a write to a hung
+        NFS server would wait. The section holds new batches back for STATE_STALL_SEC (30 s),
+        says so, and then ships on; once the write comes back (it fails: a FIFO cannot be
+        fsync'ed), the next acknowledgement writes the newest position."""
+        t0 = now_us() - 3600 * 1_000_000
+        d = journal_files(journal_entries("s", range(0, 100), t0), name="part1")
+        cwlogd.write_config(journal_config(d))
+        p = cwlogd.start(env=cwfake.env())
+        wait_all(cwfake, "g", "s", [f"s-{i:07d}" for i in range(100)], timeout=60)
+        state = cwlogd.state_dir / "j.cursor"
+
+        def saved():
+                try:
+                        found = re.search(r"^cursor=(.*)$", state.read_text(), re.M)
+                except OSError:
+                        return None
+                return found.group(1) if found else None
+
+        assert wait_until(lambda: saved() and cursor_is_last(d, saved()), 30), cwlogd.log(p)
+        fifo = cwlogd.state_dir / f"j.cursor.tmp.{p.pid}"
+        os.mkfifo(fifo)
+        try:
+                journal_files(journal_entries("s", range(100, 200), t0), name="part2", directory=d)
+                wait_all(cwfake, "g", "s", [f"s-{i:07d}" for i in range(200)], timeout=60)
+                # part2 was accepted; writing its position now hangs. part3 waits for that...
+                journal_files(journal_entries("s", range(200, 300), t0), name="part3", directory=d)
+                assert wait_until(lambda: "has not finished after 30 s" in cwlogd.log(p), 90), \
+                        f"the hung write is not reported:\n{cwlogd.log(p)[-3000:]}"
+                # ...but not for ever.
+                wait_all(cwfake, "g", "s", [f"s-{i:07d}" for i in range(300)], timeout=60)
+                assert p.poll() is None, cwlogd.log(p)
+        finally:
+                # The disk answers.
+                fd = os.open(fifo, os.O_RDONLY | os.O_NONBLOCK)
+        try:
+                assert wait_until(lambda: "stalled write of the journal position finished" in cwlogd.log(p), 30), \
+                        cwlogd.log(p)[-3000:]
+        finally:
+                os.close(fd)
+        assert not fifo.exists(), "the temporary file of the failed write was left behind"
+        journal_files(journal_entries("s", range(300, 310), t0), name="part4", directory=d)
+        wait_all(cwfake, "g", "s", [f"s-{i:07d}" for i in range(310)], timeout=60)
+        assert wait_until(lambda: cursor_is_last(d, saved()), 30), \
+                f"position not written after the disk came back ({saved()!r}):\n{cwlogd.log(p)[-3000:]}"
+        assert_complete(cwfake, "g", "s", [f"s-{i:07d}" for i in range(310)])
+        alive_then_stop(cwlogd, p)
