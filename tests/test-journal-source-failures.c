@@ -91,19 +91,24 @@ TEST(corrupt_file_beside_good_ones) {
         fixture_done(&f);
 }
 
+/* Ten entries in the journal, the first five shipped and acknowledged: a position is saved. */
+static void start_with_five_of_ten_acked(Fixture *f) {
+        fixture_init(f);
+        add_numbered(f, 1, 10);
+        fixture_flush(f);
+        f->sink.limit = 5;
+        fixture_start(f);
+        run_idle(f);
+        sink_settle(&f->sink, 5);
+        run_idle(f);
+}
+
 TEST(state_write_failure_keeps_old_state_and_retries) {
         Fixture f;
         char *c, *moved, *log;
         int fd;
 
-        fixture_init(&f);
-        add_numbered(&f, 1, 10);
-        fixture_flush(&f);
-        f.sink.limit = 5;
-        fixture_start(&f);
-        run_idle(&f);
-        sink_settle(&f.sink, 5);
-        run_idle(&f);
+        start_with_five_of_ten_acked(&f);
         c = state_cursor(&f);
         ASSERT_NOT_NULL(c);
 
@@ -156,14 +161,7 @@ TEST(a_hung_state_write_holds_shipping_back_only_for_a_while) {
         char *fifo, *log;
         int fd;
 
-        fixture_init(&f);
-        add_numbered(&f, 1, 10);
-        fixture_flush(&f);
-        f.sink.limit = 5;
-        fixture_start(&f);
-        run_idle(&f);
-        sink_settle(&f.sink, 5);
-        run_idle(&f);
+        start_with_five_of_ten_acked(&f);
         ASSERT_FALSE(log_source_saving(f.source));
 
         /* The next write's temporary file is a FIFO: its open() waits for a reader, as a
