@@ -8,30 +8,20 @@
 #include "shared/log.h"
 #include "shared/thread-util.h"
 
-typedef struct DoneHandler {
-        void (*fn)(void *userdata);
-        void *userdata;
-} DoneHandler;
-
 static int on_done_fd(sd_event_source *s, int fd, uint32_t revents, void *userdata) {
-        const DoneHandler *d = userdata;
+        HelperThread *h = userdata;
         uint64_t n;
 
         (void) !read(fd, &n, sizeof n);
-        d->fn(d->userdata);
+        h->on_done(h->userdata);
         return 0;
-}
-
-static void handler_free(void *userdata) {
-        free(userdata);
 }
 
 int helper_start(HelperThread *h, sd_event *event, const char *name, void *(*main_fn)(void *),
                  void (*on_done)(void *userdata), void *userdata, const char *fallback) {
-        DoneHandler *d;
         int r;
 
-        *h = (HelperThread) { .done_fd = -EBADF };
+        *h = (HelperThread) { .done_fd = -EBADF, .on_done = on_done, .userdata = userdata };
         /* Default attributes: glibc's init cannot fail, and helper_stop() destroys them. */
         (void) pthread_mutex_init(&h->lock, NULL);
         (void) pthread_cond_init(&h->wake, NULL);
@@ -39,18 +29,9 @@ int helper_start(HelperThread *h, sd_event *event, const char *name, void *(*mai
         h->done_fd = eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK);
         if (h->done_fd < 0)
                 return -errno;
-        d = malloc(sizeof *d);
-        if (!d)
-                return -ENOMEM;
-        *d = (DoneHandler) { on_done, userdata };
-        r = sd_event_add_io(event, &h->done_source, h->done_fd, EPOLLIN, on_done_fd, d);
-        if (r >= 0)
-                r = sd_event_source_set_destroy_callback(h->done_source, handler_free);
-        if (r < 0) {
-                if (!h->done_source)
-                        free(d);
+        r = sd_event_add_io(event, &h->done_source, h->done_fd, EPOLLIN, on_done_fd, h);
+        if (r < 0)
                 return r;
-        }
 
         r = thread_start_quiet(&h->thread, main_fn, userdata, name);
         if (r < 0)

@@ -23,9 +23,11 @@ typedef struct HelperThread {
         pthread_t thread;
         int done_fd; /* eventfd */
         sd_event_source *done_source;
+        void (*on_done)(void *userdata);
+        void *userdata;
 } HelperThread;
 
-/* Sets up h (all of it, also when failing: helper_stop() then cleans up) and starts
+/* Sets up h (all of it, also when failing: helper_stop() then cleans up; h must not move) and starts
  * main_fn(userdata) as a thread called name; on_done(userdata) runs on the loop after
  * helper_signal_done(). fallback: what the warning says is done instead without a thread. */
 int helper_start(HelperThread *h, sd_event *event, const char *name, void *(*main_fn)(void *),
