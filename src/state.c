@@ -143,11 +143,14 @@ int state_cursor_format(const char *cursor, char **ret_text) {
 }
 
 int state_cursor_save(const char *dir, const char *name, const char *cursor) {
-        _cleanup_free_ char *path = NULL;
+        _cleanup_free_ char *path = NULL, *text = NULL;
         int r;
 
         r = state_path(dir, name, STATE_SUFFIX_CURSOR, &path);
         if (r < 0)
                 return r;
-        return state_save(path, CURSOR_COMMENT, (const char *const[]) { "cursor", cursor, NULL });
+        r = state_cursor_format(cursor, &text);
+        if (r < 0)
+                return r;
+        return write_file_atomic(path, text, strlen(text));
 }
