@@ -95,7 +95,8 @@ TEST(cap_and_bad_level) {
 }
 
 TEST(fits_a_tight_cap) {
-        /* Output smaller than deflateBound() must still fit a cap just above its size. */
+        /* Output smaller than the compressor's worst case must still fit a cap of exactly its
+         * size (libdeflate itself wants a few bytes to spare), and not one byte less. */
         StrBuf big = STRBUF_INIT(0), tight;
         size_t n;
         char *in = make_log_json(&n);
@@ -105,6 +106,10 @@ TEST(fits_a_tight_cap) {
         ASSERT_OK(compress_once(in, n, 6, &tight));
         ASSERT_EQ(tight.len, big.len);
         ASSERT_TRUE(memcmp(tight.data, big.data, big.len) == 0);
+        strbuf_done(&tight);
+        strbuf_init(&tight, big.len - 1);
+        ASSERT_ERR(compress_once(in, n, 6, &tight), ENOBUFS);
+        ASSERT_EQ(tight.len, 0);
         strbuf_done(&tight);
         strbuf_done(&big);
         free(in);
@@ -141,7 +146,7 @@ TEST(one_stream_many_bodies) {
 
 TEST(small_room_made_beforehand_grows_when_needed) {
         /* Incompressible input in a buffer reserved for a fifth of it: the output outgrows
-         * the room, the buffer is grown mid-stream, and the result is still exact. */
+         * the room made beforehand, the buffer is grown, and the result is still exact. */
         _cleanup_(gzip_stream_freep) GzipStream *g = NULL;
         size_t n = 300000;
         unsigned char *in = malloc(n);
