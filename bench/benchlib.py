@@ -31,7 +31,7 @@ PROGRAMS = {  # bench's own C programs and what they link
         "gen-export": [],
         "raw-read": ["-lsystemd"],
         "measure": [],
-        "sink": ["-lz"],
+        "sink": ["-ldeflate"],
         "tail-writer": [],
 }
 CHUNK = 1_000_000  # entries per generated journal-remote run (one file set each)

@@ -5,7 +5,7 @@
  *
  * Every POST gets 200, an `x-amzn-RequestId` header and `{"nextSequenceToken":"1"}`. It
  * counts requests, bytes on the wire, bytes after gunzip, and events: the number of
- * `"timestamp":` in each PutLogEvents body (gzip bodies are inflated, streaming, with zlib).
+ * `"timestamp":` in each PutLogEvents body (gzip bodies are inflated whole, with libdeflate).
  * `GET /stats` returns those counters as JSON.
  *
  * Deliberately NOT checked here: SigV4 signatures, the API's limits, the JSON itself. The
@@ -30,7 +30,7 @@
 #include <sys/epoll.h>
 #include <sys/socket.h>
 #include <unistd.h>
-#include <zlib.h>
+#include <libdeflate.h>
 
 #define HEADER_MAX (64 * 1024)
 #define BODY_MAX (16 * 1024 * 1024) /* a PutLogEvents body is at most ~1 MiB plus JSON overhead */
@@ -83,33 +83,27 @@ static void count_piece(Counter *c, const char *p, size_t len) {
 
 /* Events in a body; -1 if a gzip body does not inflate. Adds the inflated size to *ret_size. */
 static int64_t count_events(const char *body, size_t len, bool gzip, uint64_t *ret_size) {
-        static char window[256 * 1024];
+        static struct libdeflate_decompressor *d;
+        static char *plain;
         Counter c = {};
-        z_stream z = {};
-        int r;
+        size_t n;
 
         if (!gzip) {
                 count_piece(&c, body, len);
                 *ret_size += len;
                 return (int64_t) c.n;
         }
-        if (inflateInit2(&z, 16 + MAX_WBITS) != Z_OK)
+        /* Whole bodies, so libdeflate's one-shot decompressor: on this machine the sink shares
+         * two cores with cwlogd, and it inflates twice as fast as zlib (bench/README.md). */
+        if (!d && !(d = libdeflate_alloc_decompressor()))
                 return -1;
-        z.next_in = (unsigned char *) body;
-        z.avail_in = (unsigned) len;
-        do {
-                z.next_out = (unsigned char *) window;
-                z.avail_out = sizeof(window);
-                r = inflate(&z, Z_NO_FLUSH);
-                if (r != Z_OK && r != Z_STREAM_END) {
-                        inflateEnd(&z);
-                        return -1;
-                }
-                count_piece(&c, window, sizeof(window) - z.avail_out);
-                *ret_size += sizeof(window) - z.avail_out;
-        } while (r != Z_STREAM_END && (z.avail_in > 0 || z.avail_out == 0));
-        inflateEnd(&z);
-        return r == Z_STREAM_END ? (int64_t) c.n : -1;
+        if (!plain && !(plain = malloc(BODY_MAX)))
+                return -1;
+        if (libdeflate_gzip_decompress(d, body, len, plain, BODY_MAX, &n) != LIBDEFLATE_SUCCESS)
+                return -1;
+        count_piece(&c, plain, n);
+        *ret_size += n;
+        return (int64_t) c.n;
 }
 
 /* Value of header NAME within the header block [h, h+len), or NULL; *ret_len its length. */
