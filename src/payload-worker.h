@@ -3,7 +3,7 @@
 
 /*
  * Prepares request payloads on one helper thread: gzip (when asked) and the SHA-256 that
- * SigV4 signs. On a busy journal this is a third of what shipping costs; done here, it runs
+ * SigV4 signs. On a busy journal this is a fifth of what shipping costs; done here, it runs
  * on a second core while the event loop goes on reading.
  *
  * The thread is a pure function on a queue: it takes a body, returns the payload and its
