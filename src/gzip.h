@@ -24,8 +24,10 @@
  * returns -EINVAL for others). Not thread-safe: one user at a time.
  *
  * gzip_stream_compress() appends the gzip encoding of in[0..n) to out; every call makes a
- * whole gzip member, the same bytes a fresh compressor of that level makes. Returns 0,
- * -ENOBUFS if out's cap would be exceeded (out is then left as it was), -ENOMEM. */
+ * whole gzip member, the same bytes a fresh compressor of that level makes. Room already
+ * allocated in out is used if the output fits in it; otherwise the worst case is reserved
+ * and the body compressed again. Returns 0, -ENOBUFS if out's cap would be exceeded (out is
+ * then left as it was), -ENOMEM. */
 typedef struct GzipStream GzipStream;
 int gzip_stream_new(int level, GzipStream **ret);
 GzipStream *gzip_stream_free(GzipStream *g);

@@ -144,6 +144,26 @@ TEST(one_stream_many_bodies) {
         free(in);
 }
 
+TEST(room_made_beforehand_is_used) {
+        /* The payload worker's case: room for a quarter of a JSON body, well below the worst
+         * case, made before compressing. The output fits and the buffer is not grown. */
+        StrBuf out = STRBUF_INIT(0);
+        size_t n, allocated;
+        char *in = make_log_json(&n), *back = malloc(n + 1), *data;
+
+        ASSERT_OK(strbuf_reserve(&out, n / 4));
+        data = out.data;
+        allocated = out.allocated;
+        ASSERT_OK(compress_once(in, n, GZIP_LEVEL_DEFAULT, &out));
+        ASSERT_TRUE(out.data == data);
+        ASSERT_EQ(out.allocated, allocated);
+        ASSERT_EQ(gunzip(out.data, out.len, back, n + 1), (long) n);
+        ASSERT_TRUE(memcmp(back, in, n) == 0);
+        strbuf_done(&out);
+        free(back);
+        free(in);
+}
+
 TEST(small_room_made_beforehand_grows_when_needed) {
         /* Incompressible input in a buffer reserved for a fifth of it: the output outgrows
          * the room made beforehand, the buffer is grown, and the result is still exact. */
