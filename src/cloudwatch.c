@@ -198,13 +198,19 @@ static int fail(StrBuf *out, int r) {
 }
 
 /* Unescaped size plus per-event syntax; escapes are rare enough to grow into. */
+size_t cw_put_log_events_estimate(const char *group, const char *stream, const char *token, size_t n,
+                                  uint64_t message_bytes) {
+        return 128 + strlen(group) + strlen(stream) + (token ? strlen(token) + 20 : 0) + (size_t) message_bytes +
+               n * STRLEN("{\"timestamp\":-9223372036854775808,\"message\":\"\"},");
+}
+
 static size_t estimate(const char *group, const char *stream, Record *const *records, size_t n,
                        const char *token) {
-        size_t total = 128 + strlen(group) + strlen(stream) + (token ? strlen(token) + 20 : 0);
+        uint64_t message_bytes = 0;
 
         for (size_t i = 0; i < n; i++)
-                total += records[i]->size + STRLEN("{\"timestamp\":-9223372036854775808,\"message\":\"\"},");
-        return total;
+                message_bytes += records[i]->size;
+        return cw_put_log_events_estimate(group, stream, token, n, message_bytes);
 }
 
 int cw_build_put_log_events(StrBuf *out, const char *group, const char *stream, Record *const *records,

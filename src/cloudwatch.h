@@ -39,6 +39,11 @@ typedef struct CwResult {
 
 const char *cw_outcome_to_string(CwOutcome o);
 
+/* The room cw_build_put_log_events() reserves for n events of message_bytes in all: enough
+ * unless messages need escaping. */
+size_t cw_put_log_events_estimate(const char *group, const char *stream, const char *token, size_t n,
+                                  uint64_t message_bytes);
+
 /* {"logGroupName":…,"logStreamName":…,"logEvents":[{"timestamp":…,"message":…},…]}
  * Records must already be sorted and valid UTF-8. sequence_token may be NULL. Every builder
  * resets out first and leaves it empty on failure (-ENOMEM, or -ENOBUFS past out's cap);

@@ -2,8 +2,9 @@
 /*
  * CloudWatch Logs calls; see cw-client.h.
  *
- * A call first has its payload made on the payload worker's thread (gzip and the SHA-256
- * that the signature covers), then waits for credentials, then goes out. Credentials are
+ * A call first has its payload made on the payload worker's thread (for PutLogEvents also
+ * the JSON body, from the batch's records; then gzip and the SHA-256 that the signature
+ * covers), then waits for credentials, then goes out. Credentials are
  * fetched by the client, not per call: calls that arrive while a fetch is under way wait in
  * a list and all go out when it answers. The signature covers exactly the bytes and headers
  * sent, including the Host header, which we set ourselves so that it is the same string
@@ -34,6 +35,9 @@ struct CwCall {
         CallState state;
         char operation[48];
         StrBuf body;    /* until handed to the payload worker */
+        CwBuild build;  /* or this makes the body, on the payload worker's thread */
+        void *build_data;
+        size_t room;
         StrBuf payload; /* what is sent: the body, gzipped if the client uses gzip */
         char payload_hash[SIGV4_HASH_HEX_SIZE];
         CwCallback cb;
@@ -287,9 +291,13 @@ static void payload_ready(int error, StrBuf *payload, const char *sha256_hex, vo
 static int real_dispatch(CwCall *call) {
         CwClient *c = call->client;
 
+        int level = c->use_gzip ? -1 : PAYLOAD_NO_GZIP;
+
         call->state = CALL_PREPARING;
-        return payload_worker_submit(c->worker, &call->body, c->use_gzip ? -1 : PAYLOAD_NO_GZIP, payload_ready,
-                                     call, &call->job);
+        if (call->build)
+                return payload_worker_submit_build(c->worker, call->build, call->build_data, call->room, level,
+                                                   payload_ready, call, &call->job);
+        return payload_worker_submit(c->worker, &call->body, level, payload_ready, call, &call->job);
 }
 
 static const CwClientOps real_ops = {
@@ -306,7 +314,13 @@ static int dry_run_answer(sd_event_source *s, void *userdata) {
 
 static int dry_run_dispatch(CwCall *call) {
         CwClient *c = call->client;
+        int r;
 
+        if (call->build) {
+                r = call->build(&call->body, call->build_data);
+                if (r < 0)
+                        return r;
+        }
         /* Only what would be shipped goes to the output; group/stream creation is implied. */
         if (streq(call->operation, "PutLogEvents")) {
                 (void) fwrite(call->body.data, 1, call->body.len, c->dry_run_out);
@@ -385,23 +399,24 @@ CwClient *cw_client_free(CwClient *c) {
         return NULL;
 }
 
-int cw_client_call(CwClient *c, const char *operation, StrBuf *body, CwCallback cb, void *userdata,
-                   CwCall **ret_call) {
+static CwCall *call_new(CwClient *c, const char *operation, CwCallback cb, void *userdata) {
         CwCall *call;
-        int r;
 
         call = calloc(1, sizeof *call);
         if (!call)
-                return -ENOMEM;
+                return NULL;
         call->client = c;
         (void) snprintf(call->operation, sizeof call->operation, "%s", operation);
-        call->body = *body;
-        *body = (StrBuf) { .cap = body->cap };
         call->cb = cb;
         call->userdata = userdata;
         LIST_PREPEND(c->calls, call);
+        return call;
+}
 
-        r = c->ops->dispatch(call);
+static int call_dispatch(CwCall *call, CwCall **ret_call) {
+        int r;
+
+        r = call->client->ops->dispatch(call);
         if (r < 0) {
                 call_free(call);
                 return r;
@@ -409,6 +424,31 @@ int cw_client_call(CwClient *c, const char *operation, StrBuf *body, CwCallback 
         if (ret_call)
                 *ret_call = call;
         return 0;
+}
+
+int cw_client_call(CwClient *c, const char *operation, StrBuf *body, CwCallback cb, void *userdata,
+                   CwCall **ret_call) {
+        CwCall *call;
+
+        call = call_new(c, operation, cb, userdata);
+        if (!call)
+                return -ENOMEM;
+        call->body = *body;
+        *body = (StrBuf) { .cap = body->cap };
+        return call_dispatch(call, ret_call);
+}
+
+int cw_client_call_build(CwClient *c, const char *operation, CwBuild build, void *build_data, size_t room,
+                         CwCallback cb, void *userdata, CwCall **ret_call) {
+        CwCall *call;
+
+        call = call_new(c, operation, cb, userdata);
+        if (!call)
+                return -ENOMEM;
+        call->build = build;
+        call->build_data = build_data;
+        call->room = room;
+        return call_dispatch(call, ret_call);
 }
 
 void cw_call_cancel(CwCall *call) {

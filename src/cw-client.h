@@ -41,7 +41,15 @@ DEFINE_TRIVIAL_CLEANUP_FUNC(CwClient *, cw_client_free);
 /* operation: "PutLogEvents", "CreateLogGroup", … The body is taken over (b is left empty). */
 int cw_client_call(CwClient *c, const char *operation, StrBuf *body, CwCallback cb, void *userdata,
                    CwCall **ret_call);
-/* The callback of a cancelled call is not called. Accepts NULL. */
+/* Like cw_client_call(), but the body is built by build() on the payload worker's thread
+ * (on the loop with --dry-run): build() may read only memory that stays unchanged until the
+ * callback runs or the call is cancelled. room: a guess of the body's size, reserved
+ * beforehand. */
+typedef int (*CwBuild)(StrBuf *body, void *data);
+int cw_client_call_build(CwClient *c, const char *operation, CwBuild build, void *build_data, size_t room,
+                         CwCallback cb, void *userdata, CwCall **ret_call);
+/* The callback of a cancelled call is not called; once this returns, nothing of the call's
+ * build() runs any more. Accepts NULL. */
 void cw_call_cancel(CwCall *call);
 /* The service rejected our credentials: fetch fresh ones for the next calls. */
 void cw_client_invalidate_credentials(CwClient *c);

@@ -3,11 +3,13 @@
  * The payload worker; see payload-worker.h.
  *
  * A job moves queue -> running -> done, each step under the mutex; the thread only touches
- * job->body, job->payload, job->hash and job->error of the one job it holds.
+ * job->body, job->payload, job->hash and job->error of the one job it holds, and what the
+ * job's build() reads, which its submitter keeps unchanged until the answer or the cancel.
  * A job cancelled while queued is freed at once; one cancelled while running is marked and
- * freed by the loop when it comes back, so the thread never sees memory disappear.
+ * freed by the loop when it comes back, so the thread never sees memory disappear. If it is
+ * building its body, the cancel waits for that to finish: the caller frees what it reads.
  * The thread, its lock and eventfd are a HelperThread (helper-thread.h); it blocks every signal.
- * Memory: the output buffer is allocated by the loop thread before the job is queued, and the
+ * Memory: the buffers are allocated by the loop thread before the job is queued, and the
  * thread keeps one compressor for all jobs, so the thread allocates next to nothing itself
  * (with glibc, memory a thread allocates stays in that thread's arena, and a busy second
  * arena made the daemon's footprint creep upwards).
@@ -34,6 +36,8 @@ struct PayloadJob {
         PayloadJob *next, *prev;
         PayloadWorker *worker;
         JobPlace place; /* under the mutex */
+        PayloadBuild build; /* NULL: body is given */
+        void *build_data;
         StrBuf body;
         int gzip_level;
         PayloadDone cb;
@@ -51,6 +55,7 @@ struct PayloadWorker {
 
         JobFifo queue; /* submitted at the tail, taken at the head */
         PayloadJob *running;
+        pthread_cond_t ran; /* for payload_job_cancel(): the running job is done */
         JobFifo done; /* answered in the order finished, which is the order submitted */
 };
 
@@ -92,6 +97,11 @@ static PayloadJob *fifo_pop(JobFifo *f) {
 static void job_run(PayloadWorker *w, PayloadJob *job) {
         const StrBuf *out = &job->payload;
 
+        if (job->build) {
+                job->error = job->build(&job->body, job->build_data);
+                if (job->error < 0)
+                        return;
+        }
         if (job->gzip_level != PAYLOAD_NO_GZIP) {
                 if (w->gzip && w->gzip_level != job->gzip_level)
                         w->gzip = gzip_stream_free(w->gzip);
@@ -132,6 +142,7 @@ static void *worker_main(void *userdata) {
                 (void) pthread_mutex_lock(&w->h.lock);
                 w->running = NULL;
                 fifo_push(&w->done, job, JOB_DONE);
+                (void) pthread_cond_broadcast(&w->ran);
                 helper_signal_done(&w->h);
         }
         (void) pthread_mutex_unlock(&w->h.lock);
@@ -169,6 +180,7 @@ int payload_worker_new(sd_event *event, PayloadWorker **ret) {
         w = calloc(1, sizeof *w);
         if (!w)
                 return -ENOMEM;
+        (void) pthread_cond_init(&w->ran, NULL);
         /* Without the thread, jobs run on the loop, answered through the eventfd all the same. */
         r = helper_start(&w->h, event, "cwlogd-payload", worker_main, on_done, w, "compressing");
         if (r < 0)
@@ -188,8 +200,44 @@ PayloadWorker *payload_worker_free(PayloadWorker *w) {
         for (PayloadJob *job; (job = fifo_pop(&w->done));)
                 job_free(job);
         gzip_stream_free(w->gzip);
+        (void) pthread_cond_destroy(&w->ran);
         free(w);
         return NULL;
+}
+
+static void job_queue(PayloadWorker *w, PayloadJob *job) {
+        if (!w->h.started) {
+                job_run(w, job);
+                fifo_push(&w->done, job, JOB_DONE);
+                helper_signal_done(&w->h);
+                return;
+        }
+        (void) pthread_mutex_lock(&w->h.lock);
+        fifo_push(&w->queue, job, JOB_QUEUED);
+        (void) pthread_cond_signal(&w->h.wake);
+        (void) pthread_mutex_unlock(&w->h.lock);
+}
+
+/* A job with its buffers reserved here, on the loop thread: body_room for the body (0: it
+ * is handed in), and for the output, when it is compressed, a quarter of the body.
+ * PutLogEvents JSON shrinks to 13-18% at levels 1-6, so a quarter is a safe first guess, and
+ * gzip_stream_compress() grows the buffer for the rare body that needs more (and compresses
+ * it again). So the thread allocates next to nothing. */
+static PayloadJob *job_new(PayloadWorker *w, size_t body_len, size_t body_room, int gzip_level, PayloadDone cb,
+                           void *userdata) {
+        PayloadJob *job;
+
+        job = calloc(1, sizeof *job);
+        if (!job)
+                return NULL;
+        if ((body_room > 0 && strbuf_reserve(&job->body, body_room) < 0) ||
+            (gzip_level != PAYLOAD_NO_GZIP && strbuf_reserve(&job->payload, body_len / 4 + 4096) < 0))
+                return job_free(job);
+        job->worker = w;
+        job->gzip_level = gzip_level;
+        job->cb = cb;
+        job->userdata = userdata;
+        return job;
 }
 
 int payload_worker_submit(PayloadWorker *w, StrBuf *body, int gzip_level, PayloadDone cb, void *userdata,
@@ -198,33 +246,29 @@ int payload_worker_submit(PayloadWorker *w, StrBuf *body, int gzip_level, Payloa
 
         if (gzip_level != PAYLOAD_NO_GZIP && (gzip_level < -1 || gzip_level > 9))
                 return -EINVAL;
-        job = calloc(1, sizeof *job);
+        job = job_new(w, body->len, 0, gzip_level, cb, userdata);
         if (!job)
                 return -ENOMEM;
-        /* PutLogEvents JSON shrinks to 13-18% at levels 1-6; a quarter is a safe first guess,
-         * and gzip_stream_compress() grows the buffer for the rare body that needs more (and
-         * compresses it again). Made here, so the thread allocates next to nothing. */
-        if (gzip_level != PAYLOAD_NO_GZIP && strbuf_reserve(&job->payload, body->len / 4 + 4096) < 0) {
-                free(job);
-                return -ENOMEM;
-        }
-        job->worker = w;
         job->body = *body;
-        job->gzip_level = gzip_level;
-        job->cb = cb;
-        job->userdata = userdata;
         *body = (StrBuf) { .cap = body->cap };
+        job_queue(w, job);
+        if (ret_job)
+                *ret_job = job;
+        return 0;
+}
 
-        if (!w->h.started) {
-                job_run(w, job);
-                fifo_push(&w->done, job, JOB_DONE);
-                helper_signal_done(&w->h);
-        } else {
-                (void) pthread_mutex_lock(&w->h.lock);
-                fifo_push(&w->queue, job, JOB_QUEUED);
-                (void) pthread_cond_signal(&w->h.wake);
-                (void) pthread_mutex_unlock(&w->h.lock);
-        }
+int payload_worker_submit_build(PayloadWorker *w, PayloadBuild build, void *build_data, size_t room,
+                                int gzip_level, PayloadDone cb, void *userdata, PayloadJob **ret_job) {
+        PayloadJob *job;
+
+        if (gzip_level != PAYLOAD_NO_GZIP && (gzip_level < -1 || gzip_level > 9))
+                return -EINVAL;
+        job = job_new(w, room, room, gzip_level, cb, userdata);
+        if (!job)
+                return -ENOMEM;
+        job->build = build;
+        job->build_data = build_data;
+        job_queue(w, job);
         if (ret_job)
                 *ret_job = job;
         return 0;
@@ -238,6 +282,9 @@ void payload_job_cancel(PayloadJob *job) {
                 return;
         w = job->worker;
         (void) pthread_mutex_lock(&w->h.lock);
+        /* A body being built reads the caller's memory, which may go once this returns. */
+        while (job->build && job->place == JOB_RUNNING)
+                (void) pthread_cond_wait(&w->ran, &w->h.lock);
         /* A running job is the thread's until it is done, an answering one on_done()'s;
          * on_done() frees both. */
         free_now = job->place == JOB_QUEUED || job->place == JOB_DONE;

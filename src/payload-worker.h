@@ -38,5 +38,14 @@ DEFINE_TRIVIAL_CLEANUP_FUNC(PayloadWorker *, payload_worker_free);
 #define PAYLOAD_NO_GZIP (-2)
 int payload_worker_submit(PayloadWorker *w, StrBuf *body, int gzip_level, PayloadDone cb, void *userdata,
                           PayloadJob **ret_job);
-/* The callback is not called. Accepts NULL. */
+/* Builds the body on the thread, then as payload_worker_submit(). build() may read only
+ * memory that stays unchanged until the callback runs or the job is cancelled, and must not
+ * touch anything else the loop uses. room: bytes to reserve for the body beforehand (made on
+ * the loop thread, so the thread allocates nothing when the guess is right). */
+typedef int (*PayloadBuild)(StrBuf *body, void *data);
+int payload_worker_submit_build(PayloadWorker *w, PayloadBuild build, void *build_data, size_t room,
+                                int gzip_level, PayloadDone cb, void *userdata, PayloadJob **ret_job);
+/* The callback is not called. Accepts NULL. A job whose build() is running on the thread is
+ * waited for (a body is built in a few ms), so that what build() reads may be freed as soon as
+ * this returns. */
 void payload_job_cancel(PayloadJob *job);

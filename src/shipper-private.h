@@ -19,6 +19,9 @@ typedef struct Batch {
         unsigned attempts;
         uint64_t seq; /* order in which the stream cut its batches; halves of a bisected batch share it */
         CwCall *call;
+        /* What the body of the request in flight is built from, on the payload worker's thread:
+         * copies, since the stream's token changes with every answer. */
+        char *put_group, *put_stream, *put_token;
 } Batch;
 
 typedef enum StreamState {

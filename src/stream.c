@@ -36,10 +36,18 @@ static const char *section_name(const Stream *st) {
         return st->section->config->name;
 }
 
+static void batch_put_args_done(Batch *b) {
+        b->put_group = mfree(b->put_group);
+        b->put_stream = mfree(b->put_stream);
+        b->put_token = mfree(b->put_token);
+}
+
 static Batch *batch_free(Batch *b, bool settle) {
         if (!b)
                 return NULL;
+        /* First: the body may be being built from the records. */
         cw_call_cancel(b->call);
+        batch_put_args_done(b);
         for (size_t i = 0; i < b->n; i++)
                 if (settle)
                         record_settle(b->records[i]);
@@ -268,6 +276,7 @@ static void on_put_done(int error, const CwResult *res, void *userdata) {
         char why[256];
 
         b->call = NULL;
+        batch_put_args_done(b);
         flying_remove(st, b);
         st->in_flight--;
         st->in_flight_records -= b->n;
@@ -327,17 +336,34 @@ finish:
         shipper_notify_progress(st->section->shipper);
 }
 
+/* On the payload worker's thread: reads only the batch's records and its put_* copies, which
+ * stay unchanged while the request is being prepared. */
+static int build_put_body(StrBuf *body, void *data) {
+        const Batch *b = data;
+
+        return cw_build_put_log_events(body, b->put_group, b->put_stream, b->records, b->n, b->put_token);
+}
+
 static void stream_send(Stream *st, Batch *b) {
-        StrBuf body = STRBUF_INIT(0);
+        const char *token = st->sequence_token;
+        size_t room;
         int r;
 
         b->attempts++;
-        r = cw_build_put_log_events(&body, st->section->config->log_group_name, st->name, b->records, b->n,
-                                    st->sequence_token);
-        if (r >= 0)
-                r = cw_client_call(st->section->shipper->cw, "PutLogEvents", &body, on_put_done, b, &b->call);
-        strbuf_done(&body);
+        batch_put_args_done(b);
+        b->put_group = strdup(st->section->config->log_group_name);
+        b->put_stream = strdup(st->name);
+        b->put_token = token ? strdup(token) : NULL;
+        if (!b->put_group || !b->put_stream || (token && !b->put_token))
+                r = -ENOMEM;
+        else {
+                room = cw_put_log_events_estimate(b->put_group, b->put_stream, b->put_token, b->n,
+                                                  b->bytes - b->n * CW_EVENT_OVERHEAD);
+                r = cw_client_call_build(st->section->shipper->cw, "PutLogEvents", build_put_body, b, room,
+                                         on_put_done, b, &b->call);
+        }
         if (r < 0) {
+                batch_put_args_done(b);
                 batch_failed(st, b, errno_text(-r));
                 return;
         }

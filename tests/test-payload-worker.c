@@ -2,6 +2,9 @@
 /* The payload worker: what comes back (gunzips to the body, hash a SigV4 verifier would
  * compute), in what order, and what cancelling and freeing at every stage do. */
 
+#include <pthread.h>
+#include <stdatomic.h>
+#include <unistd.h>
 #include <zlib.h>
 
 #include "payload-worker.h"
@@ -202,6 +205,95 @@ TEST(freeing_the_worker_drops_unanswered_jobs) {
         harness_stop();
         for (int i = 0; i < N_JOBS; i++)
                 ASSERT_EQ(h.answers[i].calls, 0);
+}
+
+/* A body built on the thread: what build() made, compressed and hashed, answered in order
+ * with the bodies handed in; build()'s own error comes back as the job's. */
+typedef struct Build {
+        unsigned seed;
+        size_t size;
+        int error;
+        pthread_t ran_on;
+        atomic_int started, finished;
+        useconds_t linger; /* build() sleeps this long once it has started */
+} Build;
+
+static int build_body(StrBuf *body, void *data) {
+        Build *b = data;
+
+        b->ran_on = pthread_self();
+        atomic_store(&b->started, 1);
+        if (b->linger > 0)
+                (void) usleep(b->linger);
+        if (b->error >= 0) {
+                StrBuf made;
+
+                make_body(&made, b->seed, b->size);
+                ASSERT_OK(strbuf_append(body, made.data, made.len));
+                strbuf_done(&made);
+        }
+        atomic_store(&b->finished, 1);
+        return b->error;
+}
+
+TEST(a_body_is_built_on_the_thread) {
+        Build builds[3] = {
+                { .seed = 7, .size = 300000 },
+                { .seed = 8, .size = 5000, .error = -ENOMEM },
+                { .seed = 9, .size = 80000 },
+        };
+        char *back = malloc(512 * 1024);
+
+        harness_start();
+        submit(0, 10000, -1);
+        for (int i = 0; i < 3; i++)
+                ASSERT_OK(payload_worker_submit_build(h.worker, build_body, &builds[i], 1000, i == 2 ? PAYLOAD_NO_GZIP : -1,
+                                                      on_payload, (void *) (intptr_t) (i + 1), &h.jobs[i + 1]));
+        run_until(4);
+        ASSERT_EQ(h.answered, 4);
+        for (int i = 0; i < 4; i++)
+                ASSERT_EQ(h.answers[i].order, i);
+        for (int i = 0; i < 3; i++)
+                ASSERT_TRUE(!pthread_equal(builds[i].ran_on, pthread_self()));
+        ASSERT_EQ(h.answers[2].error, -ENOMEM);
+        for (int i = 1; i <= 3; i += 2) {
+                Build *b = &builds[i - 1];
+                Answer *a = &h.answers[i];
+                StrBuf want;
+                char hash[SIGV4_HASH_HEX_SIZE];
+                size_t n;
+
+                ASSERT_EQ(a->error, 0);
+                make_body(&want, b->seed, b->size);
+                n = i == 1 ? gunzip(&a->payload, back, 512 * 1024) : a->payload.len;
+                ASSERT_EQ(n, want.len);
+                ASSERT_TRUE(memcmp(i == 1 ? back : a->payload.data, want.data, n) == 0);
+                ASSERT_OK(sigv4_hash_payload(a->payload.data, a->payload.len, hash));
+                ASSERT_STREQ(a->hash, hash);
+                strbuf_done(&want);
+        }
+        harness_stop();
+        free(back);
+}
+
+/* What build() reads belongs to the caller, who frees it once the job is cancelled: a cancel
+ * that comes while the body is being built returns only after build() did. */
+TEST(cancelling_a_job_whose_body_is_being_built_waits_for_it) {
+        Build b = { .seed = 3, .size = 2000, .linger = 200 * 1000 };
+        PayloadJob *job;
+
+        harness_start();
+        ASSERT_OK(payload_worker_submit_build(h.worker, build_body, &b, 0, -1, on_payload, (void *) (intptr_t) 0,
+                                              &job));
+        for (int spins = 0; !atomic_load(&b.started) && spins < 10000; spins++)
+                (void) usleep(1000);
+        ASSERT_TRUE(atomic_load(&b.started));
+        payload_job_cancel(job);
+        ASSERT_TRUE(atomic_load(&b.finished));
+        for (int i = 0; i < 10; i++)
+                ASSERT_OK(sd_event_run(h.event, 10 * USEC_PER_MSEC));
+        ASSERT_EQ(h.answered, 0);
+        harness_stop();
 }
 
 /* The helper thread is named for `top -H`, and blocks every signal: sd-event takes signals
