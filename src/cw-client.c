@@ -290,7 +290,6 @@ static void payload_ready(int error, StrBuf *payload, const char *sha256_hex, vo
 
 static int real_dispatch(CwCall *call) {
         CwClient *c = call->client;
-
         int level = c->use_gzip ? -1 : PAYLOAD_NO_GZIP;
 
         call->state = CALL_PREPARING;
