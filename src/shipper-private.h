@@ -97,6 +97,20 @@ void stream_pump(Stream *st);
 bool stream_idle(const Stream *st);
 /* Creates the stream (and its group when missing), then pumps again. stream-create.c */
 void stream_create(Stream *st);
+
+/* stream-batch.c */
+int batch_new(Stream *st, size_t capacity, Batch **ret);
+/* Cancels the batch's call (waiting if its body is being built), then settles (accepted or
+ * dropped) or abandons its records. Returns NULL. */
+Batch *batch_free(Batch *b, bool settle);
+void batch_put_args_done(Batch *b);
+/* Sends b with PutLogEvents; the body is built from copies of group, stream and token and
+ * the batch's records, which must stay unchanged until cb runs or the call is cancelled. */
+int batch_call_put(Batch *b, CwClient *cw, const char *group, const char *stream, const char *token,
+                   CwCallback cb);
+void stream_requeue(Stream *st, Batch *b);
+Batch *stream_dequeue_retry(Stream *st);
+void stream_flying_remove(Stream *st, Batch *b);
 void stream_back_off(Stream *st, const char *what, const char *why);
 
 /* Called by stream.c when records left the section's buffers (accepted or dropped). */

@@ -36,79 +36,6 @@ static const char *section_name(const Stream *st) {
         return st->section->config->name;
 }
 
-static void batch_put_args_done(Batch *b) {
-        b->put_group = mfree(b->put_group);
-        b->put_stream = mfree(b->put_stream);
-        b->put_token = mfree(b->put_token);
-}
-
-static Batch *batch_free(Batch *b, bool settle) {
-        if (!b)
-                return NULL;
-        /* First: the body may be being built from the records. */
-        cw_call_cancel(b->call);
-        batch_put_args_done(b);
-        for (size_t i = 0; i < b->n; i++)
-                if (settle)
-                        record_settle(b->records[i]);
-                else
-                        record_abandon(b->records[i]);
-        free(b->records);
-        free(b);
-        return NULL;
-}
-
-static int batch_new(Stream *st, size_t capacity, Batch **ret) {
-        Batch *b;
-
-        b = calloc(1, sizeof *b);
-        if (!b)
-                return -ENOMEM;
-        b->records = malloc(sizeof(Record *) * MAX(capacity, (size_t) 1));
-        if (!b->records) {
-                free(b);
-                return -ENOMEM;
-        }
-        b->stream = st;
-        *ret = b;
-        return 0;
-}
-
-/* Puts a batch back to be sent again, in the order the stream cut its batches (requests
- * in flight together come back in any order), after any batch of the same sequence: the
- * halves of a bisected batch keep their order. */
-static void requeue(Stream *st, Batch *b) {
-        Batch **p = &st->retry_head;
-
-        while (*p && (*p)->seq <= b->seq)
-                p = &(*p)->next;
-        b->next = *p;
-        *p = b;
-        if (!b->next)
-                st->retry_tail = b;
-}
-
-static Batch *dequeue_retry(Stream *st) {
-        Batch *b = st->retry_head;
-
-        if (b) {
-                st->retry_head = b->next;
-                if (!st->retry_head)
-                        st->retry_tail = NULL;
-                b->next = NULL;
-        }
-        return b;
-}
-
-static void flying_remove(Stream *st, Batch *b) {
-        for (Batch **p = &st->flying; *p; p = &(*p)->next)
-                if (*p == b) {
-                        *p = b->next;
-                        b->next = NULL;
-                        return;
-                }
-}
-
 static int on_timer(sd_event_source *s, uint64_t usec, void *userdata);
 
 static void stream_arm(Stream *st, uint64_t when) {
@@ -178,7 +105,7 @@ static void batch_failed(Stream *st, Batch *b, const char *why) {
                 batch_abandon(st, b, why);
                 return;
         }
-        requeue(st, b);
+        stream_requeue(st, b);
         stream_back_off(st, "PutLogEvents", why);
 }
 
@@ -266,8 +193,8 @@ static void batch_bisect(Stream *st, Batch *b, const CwResult *res) {
         b->bytes -= second->bytes;
         log_debug("[%s] stream '%s': bisecting a refused batch into %zu + %zu events.", section_name(st),
                   st->name, b->n, second->n);
-        requeue(st, b);
-        requeue(st, second);
+        stream_requeue(st, b);
+        stream_requeue(st, second);
 }
 
 static void on_put_done(int error, const CwResult *res, void *userdata) {
@@ -277,7 +204,7 @@ static void on_put_done(int error, const CwResult *res, void *userdata) {
 
         b->call = NULL;
         batch_put_args_done(b);
-        flying_remove(st, b);
+        stream_flying_remove(st, b);
         st->in_flight--;
         st->in_flight_records -= b->n;
         st->in_flight_bytes -= b->bytes;
@@ -307,14 +234,14 @@ static void on_put_done(int error, const CwResult *res, void *userdata) {
                 if (b->attempts > ONCE_MAX_ATTEMPTS)
                         batch_failed(st, b, why);
                 else
-                        requeue(st, b);
+                        stream_requeue(st, b);
                 break;
         case CW_NOT_FOUND:
                 if (!st->section->config->create_log_group) {
                         batch_failed(st, b, why);
                         break;
                 }
-                requeue(st, b);
+                stream_requeue(st, b);
                 stream_create(st);
                 break;
         case CW_CREDENTIALS:
@@ -336,34 +263,13 @@ finish:
         shipper_notify_progress(st->section->shipper);
 }
 
-/* On the payload worker's thread: reads only the batch's records and its put_* copies, which
- * stay unchanged while the request is being prepared. */
-static int build_put_body(StrBuf *body, void *data) {
-        const Batch *b = data;
-
-        return cw_build_put_log_events(body, b->put_group, b->put_stream, b->records, b->n, b->put_token);
-}
-
 static void stream_send(Stream *st, Batch *b) {
-        const char *token = st->sequence_token;
-        size_t room;
         int r;
 
         b->attempts++;
-        batch_put_args_done(b);
-        b->put_group = strdup(st->section->config->log_group_name);
-        b->put_stream = strdup(st->name);
-        b->put_token = token ? strdup(token) : NULL;
-        if (!b->put_group || !b->put_stream || (token && !b->put_token))
-                r = -ENOMEM;
-        else {
-                room = cw_put_log_events_estimate(b->put_group, b->put_stream, b->put_token, b->n,
-                                                  b->bytes - b->n * CW_EVENT_OVERHEAD);
-                r = cw_client_call_build(st->section->shipper->cw, "PutLogEvents", build_put_body, b, room,
-                                         on_put_done, b, &b->call);
-        }
+        r = batch_call_put(b, st->section->shipper->cw, st->section->config->log_group_name, st->name,
+                           st->sequence_token, on_put_done);
         if (r < 0) {
-                batch_put_args_done(b);
                 batch_failed(st, b, errno_text(-r));
                 return;
         }
@@ -398,7 +304,7 @@ void stream_pump(Stream *st) {
         }
         while (st->in_flight < STREAM_MAX_IN_FLIGHT && st->state == STREAM_READY &&
                st->blocked_until_usec <= now) {
-                Batch *b = dequeue_retry(st);
+                Batch *b = stream_dequeue_retry(st);
 
                 if (!b) {
                         uint64_t waited_ms = (now - st->first_pending_usec) / USEC_PER_MSEC;
@@ -491,7 +397,7 @@ Stream *stream_free(Stream *st) {
         if (!st)
                 return NULL;
         cw_call_cancel(st->create_call);
-        while ((b = dequeue_retry(st)))
+        while ((b = stream_dequeue_retry(st)))
                 batch_free(b, true);
         while ((b = st->flying)) {
                 st->flying = b->next;
