@@ -302,7 +302,7 @@ TEST(the_thread_is_named_and_blocks_every_signal) {
         bool blocked;
 
         harness_start();
-        ASSERT_EQ(thread_count_named("cwlogd-payload", &blocked), 1);
+        ASSERT_EQ(thread_count_named("cwlogd-payload", 1, &blocked), 1);
         ASSERT_TRUE(blocked);
         harness_stop();
 }

@@ -237,10 +237,10 @@ TEST(the_thread_is_named_and_blocks_every_signal) {
 
         ASSERT_OK(sd_event_new(&e));
         ASSERT_OK(state_writer_new(e, &w));
-        ASSERT_EQ(thread_count_named("cwlogd-state", &blocked), 1);
+        ASSERT_EQ(thread_count_named("cwlogd-state", 1, &blocked), 1);
         ASSERT_TRUE(blocked);
         w = state_writer_free(w);
-        ASSERT_EQ(thread_count_named("cwlogd-state", &blocked), 0);
+        ASSERT_EQ(thread_count_named("cwlogd-state", 0, &blocked), 0);
 }
 
 /* In a child that cannot start threads: writes happen when handed over, answers still come

@@ -10,8 +10,9 @@
 
 /* How many threads of this process are named comm (as `top -H` shows it). Each must block
  * every signal the daemon handles or that sd-event takes through a signalfd; *ret_all_blocked
- * says whether they did (true when the mask cannot be seen, under valgrind). */
-int thread_count_named(const char *comm, bool *ret_all_blocked);
+ * says whether they did (true when the mask cannot be seen, under valgrind). A count other
+ * than expect is read again for a while, as a thread just joined may linger in /proc. */
+int thread_count_named(const char *comm, int expect, bool *ret_all_blocked);
 
 /* Whether forbid_threads() works on this architecture (x86-64 only). */
 bool forbid_threads_supported(void);
