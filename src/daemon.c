@@ -86,6 +86,15 @@ static int on_terminate(sd_event_source *s, const struct signalfd_siginfo *si, v
         return 0;
 }
 
+/* READY=1 once the sources stand where they start: a position taken at start-up (a new
+ * end_of_journal section checkpoints the journal's last entry) is on disk first, so a restart
+ * right after READY=1 does not skip what was written in between. */
+static void daemon_ready(Daemon *d) {
+        if (d->state_writer)
+                state_writer_flush(d->state_writer);
+        notify_ready();
+}
+
 static int on_reload(sd_event_source *s, const struct signalfd_siginfo *si, void *userdata) {
         Daemon *d = userdata;
 
@@ -93,7 +102,7 @@ static int on_reload(sd_event_source *s, const struct signalfd_siginfo *si, void
                 return 0;
         notify_reloading();
         (void) daemon_reload(d);
-        notify_ready();
+        daemon_ready(d);
         daemon_update_status(d);
         return 0;
 }
@@ -250,7 +259,7 @@ int daemon_run(const DaemonOptions *opts) {
         if (r < 0)
                 goto fail;
         daemon_start_status(&d);
-        notify_ready();
+        daemon_ready(&d);
         daemon_update_status(&d);
 
         /* Nothing may happen at all (no sections under --once): decide once before waiting. */

@@ -16,7 +16,8 @@
  * text); the queue and the list of finished jobs are shared under one mutex, and the loop
  * learns of finished jobs through an eventfd. If the thread cannot be started, writes happen
  * on the loop (when handed over), answered through the eventfd all the same, with a warning.
- * Blocking waits exist only for shutdown and reload: state_writer_flush(), state_slot_finish().
+ * Blocking waits exist only for start-up (positions taken at start are on disk before
+ * READY=1), reload and shutdown: state_writer_flush(), state_slot_finish().
  * With the payload thread (payload-worker.h), one of the two exceptions to SPEC §1's single
  * thread; see the README's "differs from the specification".
  */
