@@ -150,14 +150,20 @@ TEST(answers_come_from_the_loop_only) {
         harness_stop(&h);
 }
 
+/* A slot in directory dir, not created yet: the write of value fails (ENOENT), answered once. */
+static void start_with_failed_write(Harness *h, const char *dir, unsigned value) {
+        harness_start(h, dir, "x.cursor");
+        state_slot_put(h->slot, text_of(value));
+        run_idle(h->e, h->w);
+        ASSERT_EQ(h->seen.calls, 1);
+        ASSERT_EQ(h->seen.failures, 1);
+        ASSERT_EQ(h->seen.last_error, -ENOENT);
+}
+
 TEST(a_failed_write_keeps_its_text_for_the_retry) {
         Harness h;
 
-        harness_start(&h, "later", "x.cursor");
-        state_slot_put(h.slot, text_of(7));
-        run_idle(h.e, h.w);
-        ASSERT_EQ(h.seen.calls, 1);
-        ASSERT_EQ(h.seen.last_error, -ENOENT);
+        start_with_failed_write(&h, "later", 7);
         /* A failed text does not count as being written (the shipper would wait forever). */
         ASSERT_FALSE(state_slot_writing(h.slot));
 
@@ -182,10 +188,7 @@ TEST(a_failed_write_keeps_its_text_for_the_retry) {
 TEST(a_newer_text_replaces_a_failed_one) {
         Harness h;
 
-        harness_start(&h, "newer", "x.cursor");
-        state_slot_put(h.slot, text_of(1));
-        run_idle(h.e, h.w);
-        ASSERT_EQ(h.seen.failures, 1);
+        start_with_failed_write(&h, "newer", 1);
         ASSERT_OK(mkdir(h.dir, 0755));
         state_slot_put(h.slot, text_of(2));
         run_idle(h.e, h.w);
