@@ -5,7 +5,8 @@
 CWLOGD_BUILD_DEPS="meson ninja-build pkgconf gcc libc6-dev libsystemd-dev libcurl4-openssl-dev
 libssl-dev libjansson-dev libdeflate-dev zlib1g-dev libpcre2-dev scdoc"
 CWLOGD_TEST_DEPS="systemd systemd-journal-remote python3 python3-pytest python3-pytest-xdist python3-botocore openssl
-clang libclang-rt-14-dev valgrind util-linux procps iproute2 man-db"
+clang libclang-rt-14-dev valgrind util-linux procps iproute2 man-db curl
+dpkg-dev debhelper fakeroot rpm lintian"
 
 ensure_packages() {
     local missing=() p
