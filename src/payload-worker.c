@@ -205,73 +205,74 @@ PayloadWorker *payload_worker_free(PayloadWorker *w) {
         return NULL;
 }
 
-static void job_queue(PayloadWorker *w, PayloadJob *job) {
+static int job_queue(PayloadWorker *w, PayloadJob *job, PayloadJob **ret_job) {
         if (!w->h.started) {
                 job_run(w, job);
                 fifo_push(&w->done, job, JOB_DONE);
                 helper_signal_done(&w->h);
-                return;
+        } else {
+                (void) pthread_mutex_lock(&w->h.lock);
+                fifo_push(&w->queue, job, JOB_QUEUED);
+                (void) pthread_cond_signal(&w->h.wake);
+                (void) pthread_mutex_unlock(&w->h.lock);
         }
-        (void) pthread_mutex_lock(&w->h.lock);
-        fifo_push(&w->queue, job, JOB_QUEUED);
-        (void) pthread_cond_signal(&w->h.wake);
-        (void) pthread_mutex_unlock(&w->h.lock);
+        if (ret_job)
+                *ret_job = job;
+        return 0;
 }
 
 /* A job with its buffers reserved here, on the loop thread: body_room for the body (0: it
  * is handed in), and for the output, when it is compressed, a quarter of the body.
  * PutLogEvents JSON shrinks to 13-18% at levels 1-6, so a quarter is a safe first guess, and
  * gzip_stream_compress() grows the buffer for the rare body that needs more (and compresses
- * it again). So the thread allocates next to nothing. */
-static PayloadJob *job_new(PayloadWorker *w, size_t body_len, size_t body_room, int gzip_level, PayloadDone cb,
-                           void *userdata) {
+ * it again). So the thread allocates next to nothing. -EINVAL for a gzip_level that is
+ * neither PAYLOAD_NO_GZIP nor -1..9. */
+static int job_new(PayloadWorker *w, size_t body_len, size_t body_room, int gzip_level, PayloadDone cb,
+                   void *userdata, PayloadJob **ret) {
         PayloadJob *job;
 
+        if (gzip_level != PAYLOAD_NO_GZIP && (gzip_level < -1 || gzip_level > 9))
+                return -EINVAL;
         job = calloc(1, sizeof *job);
         if (!job)
-                return NULL;
+                return -ENOMEM;
         if ((body_room > 0 && strbuf_reserve(&job->body, body_room) < 0) ||
-            (gzip_level != PAYLOAD_NO_GZIP && strbuf_reserve(&job->payload, body_len / 4 + 4096) < 0))
-                return job_free(job);
+            (gzip_level != PAYLOAD_NO_GZIP && strbuf_reserve(&job->payload, body_len / 4 + 4096) < 0)) {
+                job_free(job);
+                return -ENOMEM;
+        }
         job->worker = w;
         job->gzip_level = gzip_level;
         job->cb = cb;
         job->userdata = userdata;
-        return job;
+        *ret = job;
+        return 0;
 }
 
 int payload_worker_submit(PayloadWorker *w, StrBuf *body, int gzip_level, PayloadDone cb, void *userdata,
                           PayloadJob **ret_job) {
         PayloadJob *job;
+        int r;
 
-        if (gzip_level != PAYLOAD_NO_GZIP && (gzip_level < -1 || gzip_level > 9))
-                return -EINVAL;
-        job = job_new(w, body->len, 0, gzip_level, cb, userdata);
-        if (!job)
-                return -ENOMEM;
+        r = job_new(w, body->len, 0, gzip_level, cb, userdata, &job);
+        if (r < 0)
+                return r;
         job->body = *body;
         *body = (StrBuf) { .cap = body->cap };
-        job_queue(w, job);
-        if (ret_job)
-                *ret_job = job;
-        return 0;
+        return job_queue(w, job, ret_job);
 }
 
 int payload_worker_submit_build(PayloadWorker *w, PayloadBuild build, void *build_data, size_t room,
                                 int gzip_level, PayloadDone cb, void *userdata, PayloadJob **ret_job) {
         PayloadJob *job;
+        int r;
 
-        if (gzip_level != PAYLOAD_NO_GZIP && (gzip_level < -1 || gzip_level > 9))
-                return -EINVAL;
-        job = job_new(w, room, room, gzip_level, cb, userdata);
-        if (!job)
-                return -ENOMEM;
+        r = job_new(w, room, room, gzip_level, cb, userdata, &job);
+        if (r < 0)
+                return r;
         job->build = build;
         job->build_data = build_data;
-        job_queue(w, job);
-        if (ret_job)
-                *ret_job = job;
-        return 0;
+        return job_queue(w, job, ret_job);
 }
 
 void payload_job_cancel(PayloadJob *job) {
